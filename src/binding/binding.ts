@@ -1,0 +1,299 @@
+import * as Y from 'yjs'
+import morphdom from 'morphdom'
+import { allowAll, type BindingContext, type RenderFilter } from './context.js'
+import { createMirror, type YNode } from './mirror.js'
+import { MoveIndex } from './moves.js'
+import { Capture } from './capture.js'
+import { patchFromEvents, patchRootAttributes } from './patch.js'
+import { domFromType, typeFromDom } from './build.js'
+import { ATTR_IGNORE, isSynced, syncedAttrs, ignoredAttrs } from './filter.js'
+import { NS } from './names.js'
+import { realClock, type Clock } from '../island/clock.js'
+
+/** Transaction origins, so every listener can tell whose change it sees. */
+export const LOCAL = Symbol('xml-sync-islands:local')
+export const REMOTE = Symbol('xml-sync-islands:remote')
+/** The island's initial content, written under a client id derived from that content. */
+export const SEED = Symbol('xml-sync-islands:seed')
+/** Deleting the losing copies of a node that two peers moved at once. */
+export const MOVES = Symbol('xml-sync-islands:moves')
+
+export const FRAGMENT = 'island'
+export const ROOT_ATTRS = 'attrs'
+
+// Editors move shapes through the SVG DOM (transform.baseVal, x.baseVal.value, point lists),
+// which changes attributes without any MutationObserver record in Chromium. After input, and on
+// every tick while a pointer is down, the island's SVG attributes are compared with the doc.
+const INPUT_EVENTS = ['pointerup', 'pointercancel', 'keydown', 'keyup', 'wheel', 'click', 'touchend'] as const
+const DRAG_TICK_MS = 16
+
+export interface BindingOptions {
+  allow?: RenderFilter
+  clock?: Clock
+  /** Called for errors that must not escape into the page (a bug, a DOM that refuses a patch). */
+  onError?: (err: unknown) => void
+}
+
+/**
+ * The two-way binding of one island element and one Y.Doc: a MutationObserver feeding Capture
+ * (one callback, one transaction), Yjs events feeding the patcher, and the mirror between them.
+ */
+export class Binding {
+  private ctx: BindingContext
+  private readonly capture: Capture
+  private readonly observer: MutationObserver
+  private readonly clock: Clock
+  private readonly onError: (err: unknown) => void
+  private readonly allow: RenderFilter
+  private dragTimer: unknown = null
+  private rescanTimer: unknown = null
+  private stopped = false
+
+  constructor(
+    readonly root: Element,
+    private docRef: Y.Doc,
+    opts: BindingOptions = {},
+  ) {
+    this.allow = opts.allow ?? allowAll
+    this.clock = opts.clock ?? realClock
+    this.onError = opts.onError ?? ((err) => queueMicrotask(() => { throw err }))
+    this.ctx = this.contextFor(docRef)
+    this.capture = new Capture(this.ctx)
+    const view = root.ownerDocument.defaultView
+    const Observer = view?.MutationObserver ?? globalThis.MutationObserver
+    this.observer = new Observer((records) => this.guard(() => this.commit(records)))
+  }
+
+  get doc(): Y.Doc {
+    return this.docRef
+  }
+
+  /**
+   * Fills the (empty) doc from the island's DOM, deterministically: every peer that loads the same
+   * content writes the same Yjs items under the same client id (a hash of the content), so they
+   * merge as one. Then the doc takes a fresh random client id for every later edit: two peers
+   * editing under one client id silently drop each other's edits.
+   */
+  seedFromDom(seedClientId: number): void {
+    const doc = this.docRef
+    const randomId = doc.clientID
+    doc.clientID = seedClientId
+    doc.transact(() => {
+      const created = new Set<YNode>()
+      const kids: YNode[] = []
+      for (let c = this.root.firstChild; c !== null; c = c.nextSibling) if (isSynced(c)) kids.push(typeFromDom(this.ctx, c, created))
+      if (kids.length) this.ctx.fragment.insert(0, kids)
+      const attrs = [...syncedAttrs(this.root, ignoredAttrs(this.root, this.root))].sort((a, b) => (a[0] < b[0] ? -1 : 1))
+      for (const [k, v] of attrs) this.ctx.rootAttrs.set(k, v)
+    }, SEED)
+    doc.clientID = randomId
+  }
+
+  /**
+   * Takes `doc` as the island's doc (a session's state that this page adopts) and makes the DOM
+   * show it with a minimal patch: morphdom keeps every element that can stay, local-only nodes
+   * and attributes included.
+   */
+  adopt(doc: Y.Doc): void {
+    this.flush()
+    this.unobserveDoc()
+    this.docRef = doc
+    const ctx = (this.ctx = this.contextFor(doc))
+    this.capture.setContext(ctx)
+    const target = this.root.cloneNode(false) as Element
+    for (const t of ctx.fragment.toArray()) {
+      const n = domFromType(ctx, t as YNode)
+      if (n) target.appendChild(n)
+    }
+    morphdom(this.root, target, {
+      childrenOnly: true,
+      onBeforeNodeDiscarded: (node) => isSynced(node),
+      onBeforeElUpdated: (from, to) => {
+        if (from.hasAttribute(ATTR_IGNORE)) return false
+        keepLocalAttributes(from, to, this.root)
+        return true
+      },
+    })
+    // morphdom morphed existing nodes into the target's shape: bind those that survived.
+    bindParallel(ctx, this.root, target)
+    patchRootAttributes(ctx, ctx.rootAttrs.keys())
+    this.observer.takeRecords()
+    this.observeDoc()
+  }
+
+  start(): void {
+    this.observer.observe(this.root, {
+      childList: true,
+      attributes: true,
+      characterData: true,
+      characterDataOldValue: true,
+      subtree: true,
+    })
+    this.observeDoc()
+    const doc = this.root.ownerDocument
+    doc.addEventListener('pointerdown', this.onPointerDown, true)
+    for (const type of INPUT_EVENTS) doc.addEventListener(type, this.onInput, true)
+  }
+
+  stop(): void {
+    if (this.stopped) return
+    this.flush()
+    this.stopped = true
+    this.observer.disconnect()
+    this.unobserveDoc()
+    const doc = this.root.ownerDocument
+    doc.removeEventListener('pointerdown', this.onPointerDown, true)
+    for (const type of INPUT_EVENTS) doc.removeEventListener(type, this.onInput, true)
+    this.stopDrag()
+    if (this.rescanTimer !== null) this.clock.clearTimeout(this.rescanTimer)
+    this.rescanTimer = null
+  }
+
+  /** Captures every DOM change made so far, now (one transaction). */
+  flush(): void {
+    if (this.stopped) return
+    this.commit(this.observer.takeRecords())
+  }
+
+  /** Compares every SVG element's attributes with the doc: for changes made through the SVG DOM. */
+  rescan(): void {
+    if (this.stopped) return
+    const svg: Element[] = []
+    const walker = this.root.ownerDocument.createTreeWalker(this.root, 1 /* elements */)
+    for (let n = walker.nextNode(); n !== null; n = walker.nextNode()) {
+      if ((n as Element).namespaceURI === NS.svg) svg.push(n as Element)
+    }
+    if (this.root.namespaceURI === NS.svg) svg.push(this.root)
+    this.capture.addElements(svg)
+    this.commit(this.observer.takeRecords())
+  }
+
+  /**
+   * Runs `apply` (which applies remote updates to the doc with origin REMOTE) with local changes
+   * captured first, so local and remote changes never interleave, and the observer's records of
+   * the resulting patch dropped after, so nothing a remote update does is sent back.
+   */
+  applyRemote(apply: () => void): void {
+    if (this.stopped) return
+    if (this.dragTimer !== null) this.rescan()
+    else this.flush()
+    try {
+      apply()
+    } finally {
+      this.resolveMoves()
+      this.observer.takeRecords()
+    }
+  }
+
+  private commit(records: MutationRecord[]): void {
+    if (records.length) this.capture.addRecords(records)
+    if (this.capture.isEmpty) return
+    this.docRef.transact(() => this.capture.flush(), LOCAL)
+  }
+
+  /** Two peers moved one node at once: keep the copy every peer keeps, delete the others. */
+  private resolveMoves(): void {
+    const losers = this.ctx.moves.takeLosers()
+    if (!losers.length) return
+    this.docRef.transact(() => {
+      for (const t of losers) {
+        const parent = t.parent as Y.XmlFragment | Y.XmlElement | null
+        if (!parent || t._item === null || t._item.deleted) continue
+        // The patcher removes the loser's DOM node and forgets its bindings, as for any delete.
+        parent.delete(parent.toArray().indexOf(t), 1)
+      }
+    }, MOVES)
+  }
+
+  private contextFor(doc: Y.Doc): BindingContext {
+    return {
+      root: this.root,
+      document: this.root.ownerDocument,
+      fragment: doc.getXmlFragment(FRAGMENT),
+      rootAttrs: doc.getMap<string>(ROOT_ATTRS),
+      mirror: createMirror(),
+      moves: new MoveIndex(),
+      allow: this.allow,
+    }
+  }
+
+  private readonly onDeep = (events: Array<Y.YEvent<any>>, txn: Y.Transaction): void => {
+    if (txn.origin === LOCAL || txn.origin === SEED) return
+    this.guard(() => patchFromEvents(this.ctx, events))
+  }
+
+  private readonly onRootAttrs = (event: Y.YMapEvent<string>, txn: Y.Transaction): void => {
+    if (txn.origin === LOCAL || txn.origin === SEED) return
+    this.guard(() => patchRootAttributes(this.ctx, event.keysChanged))
+  }
+
+  private observeDoc(): void {
+    this.ctx.fragment.observeDeep(this.onDeep)
+    this.ctx.rootAttrs.observe(this.onRootAttrs)
+  }
+
+  private unobserveDoc(): void {
+    this.ctx.fragment.unobserveDeep(this.onDeep)
+    this.ctx.rootAttrs.unobserve(this.onRootAttrs)
+  }
+
+  private readonly onPointerDown = (): void => {
+    if (this.dragTimer !== null) return
+    const tick = (): void => {
+      this.dragTimer = this.clock.setTimeout(tick, DRAG_TICK_MS)
+      this.guard(() => this.rescan())
+    }
+    this.dragTimer = this.clock.setTimeout(tick, DRAG_TICK_MS)
+  }
+
+  private readonly onInput = (event: Event): void => {
+    if (event.type === 'pointerup' || event.type === 'pointercancel') this.stopDrag()
+    // After the page's own handlers for this event have run.
+    if (this.rescanTimer !== null) return
+    this.rescanTimer = this.clock.setTimeout(() => {
+      this.rescanTimer = null
+      this.guard(() => this.rescan())
+    }, 0)
+  }
+
+  private stopDrag(): void {
+    if (this.dragTimer !== null) this.clock.clearTimeout(this.dragTimer)
+    this.dragTimer = null
+  }
+
+  private guard(fn: () => void): void {
+    try {
+      fn()
+    } catch (err) {
+      this.onError(err)
+    }
+  }
+}
+
+function keepLocalAttributes(from: Element, to: Element, root: Element): void {
+  const ignored = ignoredAttrs(from, root)
+  for (const a of Array.from(from.attributes)) {
+    if (a.name.startsWith('data-sync-') || ignored?.has(a.name)) {
+      if (a.namespaceURI) to.setAttributeNS(a.namespaceURI, a.name, a.value)
+      else to.setAttribute(a.name, a.value)
+    }
+  }
+}
+
+/** Binds the nodes of `live` to the types of the same-shaped `built` tree (shared nodes only). */
+function bindParallel(ctx: BindingContext, live: Node, built: Node): void {
+  let a = live.firstChild
+  let b = built.firstChild
+  for (;;) {
+    while (a !== null && !isSynced(a)) a = a.nextSibling
+    while (b !== null && !isSynced(b)) b = b.nextSibling
+    if (a === null || b === null) return
+    const t = ctx.mirror.typeOf(b)
+    if (t && a !== b) {
+      ctx.mirror.bind(a, t)
+      if (a.nodeType === 1) bindParallel(ctx, a, b)
+    }
+    a = a.nextSibling
+    b = b.nextSibling
+  }
+}

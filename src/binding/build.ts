@@ -1,0 +1,93 @@
+import * as Y from 'yjs'
+import type { BindingContext } from './context.js'
+import type { YNode } from './mirror.js'
+import { ORIGIN_KEY } from './moves.js'
+import { ignoredAttrs, isAttrKeyLocal, isSynced, syncedAttrs } from './filter.js'
+import { createElementFromKey, elementKey as elementKeyOf, isInternalKey, setAttributeFromKey } from './names.js'
+
+const TEXT = 3
+
+/**
+ * A preliminary Y type tree copying a DOM subtree, binding every node it copies. Attributes are
+ * written in sorted order so that equal content always gives equal Yjs items (see seed.ts).
+ */
+export function typeFromDom(ctx: BindingContext, node: Node, created: Set<YNode>, origin?: string): YNode {
+  let type: YNode
+  if (node.nodeType === TEXT) {
+    const text = new Y.XmlText()
+    const data = (node as Text).data
+    if (data) text.insert(0, data)
+    type = text
+  } else {
+    const el = node as Element
+    const y = new Y.XmlElement(elementKeyOf(el))
+    const attrs = [...syncedAttrs(el, ignoredAttrs(el, ctx.root))].sort(byKey)
+    for (const [k, v] of attrs) y.setAttribute(k, v)
+    const kids: YNode[] = []
+    for (let c = el.firstChild; c !== null; c = c.nextSibling) if (isSynced(c)) kids.push(typeFromDom(ctx, c, created))
+    if (kids.length) y.insert(0, kids)
+    type = y
+  }
+  if (origin !== undefined) type.setAttribute(ORIGIN_KEY, origin)
+  ctx.mirror.bind(node, type)
+  created.add(type)
+  return type
+}
+
+const byKey = (a: [string, string], b: [string, string]): number => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)
+
+/** The text a Y.XmlText holds (formatting and embeds, which this binding never writes, ignored). */
+export function textOfType(type: Y.XmlText): string {
+  let s = ''
+  for (const d of type.toDelta() as Array<{ insert: unknown }>) if (typeof d.insert === 'string') s += d.insert
+  return s
+}
+
+/**
+ * A DOM subtree for a Y type, binding every node it creates, or null when the island's policy
+ * does not render that element (the type stays in the doc; it is simply not shown).
+ */
+export function domFromType(ctx: BindingContext, type: YNode): Node | null {
+  let node: Node
+  if (type instanceof Y.XmlText) {
+    const text = textOfType(type)
+    if (!ctx.allow.text(text)) return null
+    node = ctx.document.createTextNode(text)
+  } else {
+    const key = type.nodeName
+    if (!ctx.allow.element(key)) return null
+    let el: Element
+    try {
+      el = createElementFromKey(ctx.document, key)
+    } catch {
+      return null // a name the DOM refuses (from a hostile or buggy peer): not renderable
+    }
+    const attrs = type.getAttributes() as Record<string, unknown>
+    for (const k of Object.keys(attrs).sort()) {
+      const v = attrs[k]
+      if (isInternalKey(k) || typeof v !== 'string' || !ctx.allow.attribute(key, k, v)) continue
+      trySetAttribute(el, k, v)
+    }
+    for (const child of type.toArray()) {
+      if (child instanceof Y.XmlElement || child instanceof Y.XmlText) {
+        const c = domFromType(ctx, child)
+        if (c) el.appendChild(c)
+      }
+    }
+    node = el
+  }
+  ctx.mirror.bind(node, type)
+  ctx.moves.add(type)
+  return node
+}
+
+/** Renders one attribute unless it is local on this element; false when the DOM refuses it. */
+export function trySetAttribute(el: Element, key: string, value: string, ignored: Set<string> | null = null): boolean {
+  if (isAttrKeyLocal(key, ignored)) return false
+  try {
+    setAttributeFromKey(el, key, value)
+    return true
+  } catch {
+    return false // an invalid attribute name: nothing to render
+  }
+}

@@ -1,0 +1,187 @@
+import * as Y from 'yjs'
+import { typeOf, type BindingContext } from './context.js'
+import type { YNode } from './mirror.js'
+import { lineageOf } from './moves.js'
+import { ATTR_IGNORE, ignoredAttrs, isAttrKeyLocal, syncedAttrs, syncedChildren } from './filter.js'
+import { typeFromDom, textOfType } from './build.js'
+import { isInternalKey } from './names.js'
+import { diffText } from './text.js'
+import { longestIncreasingSubsequence } from './lis.js'
+
+/**
+ * DOM -> Y. Mutation records are hints, not a script: they name the dirty nodes (parents whose
+ * children changed, elements whose attributes changed, text whose data changed), and each dirty
+ * node is reconciled against the doc. The result does not depend on how the browser grouped or
+ * ordered the records. The caller runs this inside one transaction.
+ */
+export class Capture {
+  private readonly parents = new Set<Node>()
+  private readonly elements = new Set<Element>()
+  // The first old value seen for a text node is the value the doc holds.
+  private readonly texts = new Map<Text, string | null>()
+
+  constructor(private ctx: BindingContext) {}
+
+  /** The binding adopted another doc: what was dirty is already in the old one. */
+  setContext(ctx: BindingContext): void {
+    this.ctx = ctx
+  }
+
+  get isEmpty(): boolean {
+    return this.parents.size === 0 && this.elements.size === 0 && this.texts.size === 0
+  }
+
+  addRecords(records: readonly MutationRecord[]): void {
+    for (const r of records) {
+      if (r.type === 'childList') this.parents.add(r.target)
+      else if (r.type === 'attributes') {
+        this.elements.add(r.target as Element)
+        // Adding or removing data-sync-ignore changes which children the parent shares.
+        if (r.attributeName === ATTR_IGNORE && r.target.parentNode) this.parents.add(r.target.parentNode)
+      } else if (!this.texts.has(r.target as Text)) this.texts.set(r.target as Text, r.oldValue)
+    }
+  }
+
+  /** Marks elements whose attributes may have changed without a record (the SVG DOM). */
+  addElements(elements: Iterable<Element>): void {
+    for (const el of elements) this.elements.add(el)
+  }
+
+  /** Writes every dirty node into the doc; call inside a transaction. */
+  flush(): void {
+    const created = new Set<YNode>()
+    const lineage = new Map<Node, string>()
+    const root = this.ctx.root
+    for (const parent of this.parents) {
+      if (parent !== root && !root.contains(parent)) continue
+      const type = typeOf(this.ctx, parent)
+      if (type instanceof Y.XmlText || type === undefined) continue
+      reconcileChildren(this.ctx, parent, type, created, lineage)
+    }
+    for (const el of this.elements) {
+      if (el === root) reconcileRootAttrs(this.ctx)
+      else {
+        const type = this.ctx.mirror.typeOf(el)
+        if (type instanceof Y.XmlElement && !created.has(type)) reconcileAttrs(this.ctx, el, type)
+      }
+    }
+    for (const [text, old] of this.texts) {
+      const type = this.ctx.mirror.typeOf(text)
+      if (type instanceof Y.XmlText && !created.has(type)) reconcileText(text, type, old)
+    }
+    this.parents.clear()
+    this.elements.clear()
+    this.texts.clear()
+  }
+}
+
+/**
+ * Makes the Y children of `parent` match its shared DOM children. The children that kept their
+ * relative order (the longest increasing subsequence) stay; the rest are deleted, and DOM nodes
+ * without a type here are inserted as new types: a moved node becomes a copy that records its
+ * lineage, and the DOM node itself is rebound to the copy, so the page keeps its identity.
+ */
+function reconcileChildren(
+  ctx: BindingContext,
+  parent: Node,
+  yParent: Y.XmlFragment | Y.XmlElement,
+  created: Set<YNode>,
+  lineage: Map<Node, string>,
+): void {
+  const { mirror } = ctx
+  const domKids = syncedChildren(parent)
+  const yKids = yParent.toArray() as YNode[]
+  if (domKids.length === yKids.length && domKids.every((n, i) => mirror.typeOf(n) === yKids[i])) return
+
+  const domIndex = new Map<Node, number>()
+  domKids.forEach((n, i) => domIndex.set(n, i))
+  const order: number[] = [] // DOM index of each Y child still here, in Y order
+  const orderY: number[] = [] // and its Y index
+  yKids.forEach((t, i) => {
+    const n = mirror.nodeOf(t)
+    const d = n === undefined || mirror.typeOf(n) !== t ? undefined : domIndex.get(n)
+    if (d !== undefined) {
+      order.push(d)
+      orderY.push(i)
+    }
+  })
+  const kept = new Set<YNode>(longestIncreasingSubsequence(order).map((k) => yKids[orderY[k]!]!))
+
+  // Delete, from the end so indexes hold, every rendered child that is not kept. Children that
+  // are not rendered here (the policy refused them) are left alone.
+  for (let i = yKids.length - 1; i >= 0; ) {
+    if (kept.has(yKids[i]!) || mirror.nodeOf(yKids[i]!) === undefined) {
+      i--
+      continue
+    }
+    let j = i
+    while (j > 0 && !kept.has(yKids[j - 1]!) && mirror.nodeOf(yKids[j - 1]!) !== undefined) j--
+    for (let k = j; k <= i; k++) {
+      const t = yKids[k]!
+      const n = mirror.nodeOf(t)!
+      if (mirror.typeOf(n) === t) lineage.set(n, lineageOf(t) ?? '')
+      unbindDeep(ctx, t)
+    }
+    yParent.delete(j, i - j + 1)
+    i = j - 1
+  }
+
+  const remaining = yParent.toArray() as YNode[]
+  const position = new Map<YNode, number>()
+  remaining.forEach((t, i) => position.set(t, i))
+  let at = 0
+  let inserted = 0
+  let run: Node[] = []
+  const insertRun = (): void => {
+    if (run.length === 0) return
+    const types = run.map((n) => {
+      const moved = lineage.get(n) ?? (mirror.typeOf(n) ? lineageOf(mirror.typeOf(n)!) : undefined)
+      return typeFromDom(ctx, n, created, moved || undefined)
+    })
+    yParent.insert(at, types)
+    for (const t of types) ctx.moves.add(t)
+    at += types.length
+    inserted += types.length
+    run = []
+  }
+  for (const n of domKids) {
+    const t = mirror.typeOf(n)
+    if (t !== undefined && kept.has(t)) {
+      insertRun()
+      at = position.get(t)! + inserted + 1
+    } else run.push(n)
+  }
+  insertRun()
+}
+
+function reconcileAttrs(ctx: BindingContext, el: Element, type: Y.XmlElement): void {
+  const ignored = ignoredAttrs(el, ctx.root)
+  const want = syncedAttrs(el, ignored)
+  const have = type.getAttributes() as Record<string, unknown>
+  for (const [k, v] of want) if (have[k] !== v) type.setAttribute(k, v)
+  for (const k of Object.keys(have)) {
+    if (!want.has(k) && !isInternalKey(k) && !isAttrKeyLocal(k, ignored)) type.removeAttribute(k)
+  }
+}
+
+function reconcileRootAttrs(ctx: BindingContext): void {
+  const want = syncedAttrs(ctx.root, ignoredAttrs(ctx.root, ctx.root))
+  const map = ctx.rootAttrs
+  for (const [k, v] of want) if (map.get(k) !== v) map.set(k, v)
+  for (const k of Array.from(map.keys())) if (!want.has(k)) map.delete(k)
+}
+
+function reconcileText(text: Text, type: Y.XmlText, old: string | null): void {
+  const edit = diffText(old ?? textOfType(type), text.data)
+  if (!edit) return
+  if (edit.remove) type.delete(edit.index, edit.remove)
+  if (edit.insert) type.insert(edit.index, edit.insert)
+}
+
+/** Forgets the bindings of a type's subtree (before it is deleted: deleted types hide their children). */
+export function unbindDeep(ctx: BindingContext, type: YNode): void {
+  ctx.mirror.unbindType(type)
+  ctx.moves.remove(type)
+  if (type instanceof Y.XmlElement) for (const c of type.toArray()) unbindDeep(ctx, c as YNode)
+}
+

@@ -1,0 +1,63 @@
+import { attrKey } from './names.js'
+
+/**
+ * What of the DOM is shared. Authoring attributes (`data-sync-*`) are always local;
+ * `data-sync-ignore` keeps an element's whole subtree local; `data-sync-ignore-attrs="a b"`
+ * keeps the named attributes local on that element and its descendants.
+ */
+
+export const ATTR_ISLAND = 'data-sync-island'
+export const ATTR_IGNORE = 'data-sync-ignore'
+export const ATTR_IGNORE_ATTRS = 'data-sync-ignore-attrs'
+const AUTHORING_PREFIX = 'data-sync-'
+
+const ELEMENT = 1
+const TEXT = 3
+
+/**
+ * Elements and text nodes are shared; comments and the like stay local, and so do ignored
+ * subtrees and islands nested in an island (each island is its own doc).
+ */
+export function isSynced(node: Node): boolean {
+  if (node.nodeType === TEXT) return true
+  if (node.nodeType !== ELEMENT) return false
+  const el = node as Element
+  return !el.hasAttribute(ATTR_IGNORE) && !el.hasAttribute(ATTR_ISLAND)
+}
+
+export function syncedChildren(parent: Node): Node[] {
+  const out: Node[] = []
+  for (let c = parent.firstChild; c !== null; c = c.nextSibling) if (isSynced(c)) out.push(c)
+  return out
+}
+
+/** Attribute names kept local on `el`, from it and its ancestors up to the island root. */
+export function ignoredAttrs(el: Element, root: Element): Set<string> | null {
+  let out: Set<string> | null = null
+  for (let e: Element | null = el; e !== null; e = e === root ? null : e.parentElement) {
+    const list = e.getAttribute(ATTR_IGNORE_ATTRS)
+    if (list) {
+      out ??= new Set()
+      for (const name of list.split(/\s+/)) if (name) out.add(name)
+    }
+  }
+  return out
+}
+
+/** The shared attributes of `el` as key -> value (keys as in names.ts). */
+export function syncedAttrs(el: Element, ignored: Set<string> | null): Map<string, string> {
+  const out = new Map<string, string>()
+  const attrs = el.attributes
+  for (let i = 0; i < attrs.length; i++) {
+    const a = attrs[i]!
+    if (a.name.startsWith(AUTHORING_PREFIX) || ignored?.has(a.name)) continue
+    const key = attrKey(a)
+    if (key !== null) out.set(key, a.value)
+  }
+  return out
+}
+
+/** Whether an attribute key may be written to this element by a remote peer. */
+export function isAttrKeyLocal(key: string, ignored: Set<string> | null): boolean {
+  return key.startsWith(AUTHORING_PREFIX) || (ignored !== null && ignored.has(key))
+}

@@ -1,0 +1,89 @@
+import { channelElement, INCOMING_ID, OUTGOING_ID, readChannel, writeStanza } from '../channel/channel.js'
+import { addressStanza, presenceStanza } from './stanza-address.js'
+
+/**
+ * Tabs of one browser, no server: a BroadcastChannel per session name. Each tab has a random
+ * peer id; presence is a hello/here exchange plus heartbeats, so a tab that crashed (no goodbye)
+ * leaves after `timeoutMs`.
+ */
+export interface BroadcastBridgeOptions {
+  /** The session: tabs with the same name share islands (default `default`). */
+  session?: string
+  document?: Document
+  /** How long to wait for other tabs' answers before declaring presence (default 150 ms). */
+  helloMs?: number
+  heartbeatMs?: number
+  timeoutMs?: number
+}
+
+type Packet =
+  | { kind: 'hello' | 'here' | 'bye' | 'beat'; from: string }
+  | { kind: 'stanza'; from: string; text: string }
+
+export interface BroadcastBridge {
+  readonly id: string
+  close(): void
+}
+
+export function broadcastBridge(options: BroadcastBridgeOptions = {}): BroadcastBridge {
+  const doc = options.document ?? document
+  const heartbeatMs = options.heartbeatMs ?? 2000
+  const timeoutMs = options.timeoutMs ?? 6000
+  const id = `tab-${Math.random().toString(36).slice(2, 10)}`
+  const incoming = channelElement(doc, INCOMING_ID)
+  const outgoing = channelElement(doc, OUTGOING_ID)
+  const bc = new BroadcastChannel(`xml-sync-islands:${options.session ?? 'default'}`)
+  const lastSeen = new Map<string, number>()
+  const post = (p: Packet): void => bc.postMessage(p)
+  let closed = false
+
+  const seen = (peer: string): void => {
+    if (!lastSeen.has(peer)) writeStanza(incoming, presenceStanza(peer, { available: true }))
+    lastSeen.set(peer, Date.now())
+  }
+  const gone = (peer: string): void => {
+    if (lastSeen.delete(peer)) writeStanza(incoming, presenceStanza(peer, { available: false }))
+  }
+
+  bc.onmessage = (e: MessageEvent<Packet>) => {
+    const p = e.data
+    if (closed || !p || typeof p.from !== 'string' || p.from === id) return
+    if (p.kind === 'bye') return gone(p.from)
+    seen(p.from)
+    if (p.kind === 'hello') post({ kind: 'here', from: id })
+    // Another tab's stanza is text; the engine parses and checks it like any other.
+    else if (p.kind === 'stanza' && typeof p.text === 'string') writeStanza(incoming, p.text)
+  }
+
+  let reader: ReturnType<typeof readChannel> | null = null
+  post({ kind: 'hello', from: id })
+  const ready = setTimeout(() => {
+    writeStanza(incoming, presenceStanza(id, { available: true, self: true }))
+    reader = readChannel(outgoing, (text) => {
+      try {
+        post({ kind: 'stanza', from: id, text: addressStanza(text, id) })
+      } catch {
+        // a stanza the page tried to address itself: refused
+      }
+    })
+  }, options.helloMs ?? 150)
+
+  const beat = setInterval(() => {
+    post({ kind: 'beat', from: id })
+    const now = Date.now()
+    for (const [peer, t] of lastSeen) if (now - t > timeoutMs) gone(peer)
+  }, heartbeatMs)
+
+  const close = (): void => {
+    if (closed) return
+    closed = true
+    clearTimeout(ready)
+    clearInterval(beat)
+    reader?.stop()
+    post({ kind: 'bye', from: id })
+    bc.close()
+    doc.defaultView?.removeEventListener('pagehide', close)
+  }
+  doc.defaultView?.addEventListener('pagehide', close)
+  return { id, close }
+}

@@ -1,0 +1,261 @@
+import * as Y from 'yjs'
+import { Binding, REMOTE, SEED } from '../binding/binding.js'
+import type { RenderFilter } from '../binding/context.js'
+import { seedClientId } from '../binding/canonical.js'
+import { SyncError } from '../protocol/errors.js'
+import type { Message } from '../protocol/messages.js'
+import type { Clock } from './clock.js'
+import { Outbox } from './outbox.js'
+
+export type IslandState = 'joining' | 'synced'
+
+/** What an island needs from its session. */
+export interface IslandHost {
+  readonly outgoing: Element
+  readonly clock: Clock
+  readonly windowMs: number
+  readonly retryMs: number
+  readonly maxPartChars: number
+  readonly maxBuffered: number
+  readonly allow: RenderFilter | undefined
+  /** This page's own peer id, once a self-presence told it. */
+  readonly self: string | undefined
+  /** The other peers present. */
+  readonly peers: ReadonlySet<string>
+  newChunkId(): string
+  emit(type: 'synced', island: Island, detail: { alone: boolean }): void
+  error(err: SyncError): void
+}
+
+/**
+ * One shared island: its doc, its binding to the element, its outbox, and the join handshake.
+ *
+ * Joining: the page seeds its doc from its own DOM (see Binding.seedFromDom) and asks the session
+ * for its state (sync step 1). One peer, chosen the same way by everyone (the smallest peer id
+ * present, the asker aside), answers with its own step 1 and a step 2. If the session has content
+ * and not this page's seed, the page adopts the session's doc (and drops its unsent seed);
+ * otherwise it merges, and answers with what the session lacks. A page alone is synced at once.
+ * No answer within `retryMs`: ask everyone; none again: carry on alone, sending the whole state
+ * so peers that joined at the same moment merge it.
+ *
+ * Rejoining (after a reconnect or a partition) asks everyone: Yjs deletions do not show in state
+ * vectors, so only answers from every side of a former partition are sure to carry every delete.
+ */
+export class Island {
+  state: IslandState = 'joining'
+  private doc_: Y.Doc
+  private readonly binding: Binding
+  private readonly outbox: Outbox
+  private seedClient = 0
+  private seedLength = 0
+  private buffered: Uint8Array[] = []
+  private bufferedBytes = 0
+  private retryTimer: unknown = null
+  private retries = 0
+  private stopped = false
+
+  constructor(
+    readonly name: string,
+    readonly element: Element,
+    private readonly host: IslandHost,
+  ) {
+    this.doc_ = new Y.Doc()
+    this.binding = new Binding(element, this.doc_, {
+      clock: host.clock,
+      ...(host.allow ? { allow: host.allow } : {}),
+      onError: (err) => host.error(asSyncError(err, name)),
+    })
+    this.outbox = new Outbox(this.doc_, {
+      island: name,
+      channel: host.outgoing,
+      clock: host.clock,
+      windowMs: host.windowMs,
+      maxPartChars: host.maxPartChars,
+      newChunkId: () => host.newChunkId(),
+    })
+  }
+
+  /** The island's Y.Doc (replaced once if the page adopts the session's state). */
+  get doc(): Y.Doc {
+    return this.doc_
+  }
+
+  start(): void {
+    this.seedClient = seedClientId(this.element)
+    this.binding.seedFromDom(this.seedClient)
+    this.seedLength = Y.getState(this.doc_.store, this.seedClient)
+    this.outbox.hold = true
+    this.doc_.on('afterTransaction', this.onTransaction)
+    this.binding.start()
+  }
+
+  stop(): void {
+    if (this.stopped) return
+    this.stopped = true
+    this.clearRetry()
+    this.binding.stop()
+    if (this.state === 'synced') this.outbox.stop()
+    this.doc_.off('afterTransaction', this.onTransaction)
+  }
+
+  /** Captures pending DOM changes now (the observer would, a microtask later). */
+  flush(): void {
+    this.binding.flush()
+  }
+
+  /** Compares SVG attributes with the doc now (changes through the SVG DOM make no records). */
+  rescan(): void {
+    this.binding.rescan()
+  }
+
+  /** The page (re)joined the session: run the handshake. */
+  hello(): void {
+    if (this.stopped) return
+    this.clearRetry()
+    this.retries = 0
+    if (this.host.peers.size === 0) return this.becomeSynced(true)
+    this.ask(this.state === 'synced')
+  }
+
+  /** Handles the checked messages of one `<island/>` payload from `from`. */
+  receive(from: string | undefined, messages: Message[], el: { askAll?: boolean; forPeer?: string }): void {
+    if (this.stopped) return
+    const [first, second] = messages
+    if (el.forPeer !== undefined && first?.kind === 'step1' && second?.kind === 'step2') {
+      const self = this.host.self
+      if (self !== undefined && el.forPeer !== self) return this.applyOrBuffer([second.update])
+      return this.onAnswer(from, first.stateVector, second.update)
+    }
+    for (const m of messages) {
+      if (m.kind === 'step1') {
+        if (this.state === 'synced' && (el.askAll || this.isDesignatedFor(from))) this.answer(from, m.stateVector)
+      } else if (m.kind === 'step2' || m.kind === 'update') this.applyOrBuffer([m.update])
+    }
+  }
+
+  private ask(askAll: boolean): void {
+    this.outbox.sendControl('ask', [{ kind: 'step1', stateVector: Y.encodeStateVector(this.doc_) }], { askAll })
+    this.retryTimer = this.host.clock.setTimeout(() => {
+      this.retryTimer = null
+      if (this.retries++ === 0 && !askAll) return this.ask(true)
+      if (this.state === 'joining') {
+        // Nobody answered twice: peers present but all joining, at the same moment as us.
+        this.becomeSynced(true)
+        this.outbox.sendControl('state', [{ kind: 'update', update: Y.encodeStateAsUpdate(this.doc_) }])
+      }
+    }, this.host.retryMs)
+  }
+
+  private answer(to: string | undefined, stateVector: Uint8Array): void {
+    this.outbox.sendControl(
+      'answer',
+      [
+        { kind: 'step1', stateVector: Y.encodeStateVector(this.doc_) },
+        { kind: 'step2', update: Y.encodeStateAsUpdate(this.doc_, stateVector) },
+      ],
+      to === undefined ? {} : { forPeer: to },
+    )
+  }
+
+  /** The one peer that answers a request: the smallest id present, the asker aside. */
+  private isDesignatedFor(asker: string | undefined): boolean {
+    const self = this.host.self
+    if (self === undefined) return true
+    for (const p of this.host.peers) if (p !== asker && p < self) return false
+    return true
+  }
+
+  private onAnswer(from: string | undefined, theirState: Uint8Array, update: Uint8Array): void {
+    this.clearRetry()
+    if (this.state === 'synced') {
+      this.apply([update])
+      this.reply(from, theirState)
+      return
+    }
+    const theirs = Y.decodeStateVector(theirState)
+    const sameSeed = (theirs.get(this.seedClient) ?? 0) >= this.seedLength
+    if (this.seedLength === 0 || theirs.size === 0 || sameSeed) {
+      this.apply([update, ...this.takeBuffered()])
+      // The reply carries our seed (unless they have it) and every change made while joining.
+      this.reply(from, theirState)
+    } else {
+      const doc = new Y.Doc()
+      for (const u of [update, ...this.takeBuffered()]) Y.applyUpdate(doc, u, REMOTE)
+      this.doc_.off('afterTransaction', this.onTransaction)
+      this.binding.adopt(doc)
+      this.doc_.destroy()
+      this.doc_ = doc
+      doc.on('afterTransaction', this.onTransaction)
+    }
+    this.outbox.reset(this.doc_)
+    this.becomeSynced(false)
+  }
+
+  /** What the answerer lacks, with our whole delete set. One slot per peer: replies to several answerers all go. */
+  private reply(to: string | undefined, theirState: Uint8Array): void {
+    this.outbox.sendControl(`reply:${to ?? ''}`, [{ kind: 'step2', update: Y.encodeStateAsUpdate(this.doc_, theirState) }])
+  }
+
+  private becomeSynced(alone: boolean): void {
+    this.clearRetry()
+    if (this.state === 'joining') {
+      this.state = 'synced'
+      this.outbox.hold = false
+      for (const u of this.takeBuffered()) this.apply([u])
+      this.outbox.flush()
+    }
+    this.host.emit('synced', this, { alone })
+  }
+
+  private applyOrBuffer(updates: Uint8Array[]): void {
+    if (this.state === 'synced') return this.apply(updates)
+    for (const u of updates) {
+      this.bufferedBytes += u.length
+      this.buffered.push(u)
+    }
+    // Bounded: past the limit, drop the oldest; the answer to our request carries them anyway.
+    while (this.buffered.length > this.host.maxBuffered) this.bufferedBytes -= this.buffered.shift()!.length
+  }
+
+  private takeBuffered(): Uint8Array[] {
+    const b = this.buffered
+    this.buffered = []
+    this.bufferedBytes = 0
+    return b
+  }
+
+  private apply(updates: Uint8Array[]): void {
+    try {
+      this.binding.applyRemote(() => {
+        for (const u of updates) Y.applyUpdate(this.doc_, u, REMOTE)
+      })
+    } catch (err) {
+      this.host.error(asSyncError(err, this.name, 'bad-update'))
+    }
+  }
+
+  private readonly onTransaction = (txn: Y.Transaction): void => {
+    if (txn.origin === REMOTE || txn.origin === SEED) return
+    if (txn.deleteSet.clients.size === 0 && sameState(txn.beforeState, txn.afterState)) return
+    this.outbox.add(txn)
+  }
+
+  private clearRetry(): void {
+    if (this.retryTimer !== null) this.host.clock.clearTimeout(this.retryTimer)
+    this.retryTimer = null
+  }
+}
+
+function sameState(a: Map<number, number>, b: Map<number, number>): boolean {
+  if (a.size !== b.size) return false
+  for (const [k, v] of a) if (b.get(k) !== v) return false
+  return true
+}
+
+function asSyncError(err: unknown, island: string, condition: 'internal' | 'bad-update' = 'internal'): SyncError {
+  if (err instanceof SyncError) {
+    err.island ??= island
+    return err
+  }
+  return new SyncError(condition, String((err as Error)?.message ?? err), { island })
+}

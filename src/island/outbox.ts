@@ -1,0 +1,109 @@
+import * as Y from 'yjs'
+
+type DeleteSet = ReturnType<typeof Y.createDeleteSet>
+import { writeStanza } from '../channel/channel.js'
+import { encodeMessages, encodeUpdateSince, type Message } from '../protocol/messages.js'
+import { messageStanzas } from '../protocol/stanza.js'
+import type { Clock } from './clock.js'
+
+export interface OutboxOptions {
+  island: string
+  channel: Element
+  clock: Clock
+  /** Changes within this many ms of the last stanza merge into the next one. */
+  windowMs: number
+  maxPartChars: number
+  newChunkId: () => string
+}
+
+interface Written {
+  elements: Element[]
+  stateVector: Uint8Array
+  deletes: DeleteSet
+}
+
+/**
+ * One island's way out to `#xmpp-outgoing`. Coalescing is by time, not by animation frames (they
+ * stop in hidden tabs): the first change after a quiet spell goes out at once, what follows
+ * within `windowMs` merges into one stanza. Backpressure is the channel's: while the bridge has
+ * not read the last stanza, the next one replaces it, covering both; nothing piles up and nothing
+ * is lost.
+ */
+export class Outbox {
+  private since: Uint8Array | null = null // state vector when the unsent changes began
+  private deletes: DeleteSet[] = []
+  private written: Written | null = null
+  private readonly control = new Map<string, Element[]>()
+  private timer: unknown = null
+  /** While an island is joining, its changes wait: the handshake's answer will carry them. */
+  hold = false
+
+  constructor(
+    private doc: Y.Doc,
+    private readonly opts: OutboxOptions,
+  ) {}
+
+  /** A local transaction committed: schedule its changes. */
+  add(txn: Y.Transaction): void {
+    if (this.since === null) this.since = Y.encodeStateVector(txn.beforeState)
+    this.deletes.push(txn.deleteSet)
+    if (this.timer === null && !this.hold) {
+      this.flush()
+      this.openWindow()
+    }
+  }
+
+  /** Sends handshake messages now; an unread earlier one of the same `slot` is replaced. */
+  sendControl(slot: string, messages: Message[], opts: { askAll?: boolean; forPeer?: string } = {}): void {
+    for (const el of this.control.get(slot) ?? []) if (el.parentNode === this.opts.channel) el.remove()
+    this.control.set(slot, this.write(encodeMessages(messages), opts))
+  }
+
+  /** Sends whatever is pending now. */
+  flush(): void {
+    if (this.since === null) return
+    let since = this.since
+    let deletes = Y.mergeDeleteSets(this.deletes)
+    const prev = this.written
+    if (prev && prev.elements.every((el) => el.parentNode === this.opts.channel)) {
+      // The bridge has not read the last stanza: send one that covers both instead.
+      for (const el of prev.elements) el.remove()
+      since = prev.stateVector
+      deletes = Y.mergeDeleteSets([prev.deletes, deletes])
+    }
+    const update = encodeUpdateSince(this.doc, since, deletes)
+    this.written = { elements: this.write(encodeMessages([{ kind: 'update', update }])), stateVector: since, deletes }
+    this.since = null
+    this.deletes = []
+  }
+
+  /** Forget pending changes (an answer carried them, or the island adopted another doc). */
+  reset(doc: Y.Doc = this.doc): void {
+    this.doc = doc
+    this.since = null
+    this.deletes = []
+    this.written = null
+  }
+
+  stop(): void {
+    if (this.timer !== null) this.opts.clock.clearTimeout(this.timer)
+    this.timer = null
+    this.flush()
+  }
+
+  private openWindow(): void {
+    this.timer = this.opts.clock.setTimeout(() => {
+      if (this.since === null) {
+        this.timer = null // a quiet spell: the next change goes out at once
+        return
+      }
+      this.flush()
+      this.openWindow()
+    }, this.opts.windowMs)
+  }
+
+  private write(payload: Uint8Array, opts: { askAll?: boolean; forPeer?: string } = {}): Element[] {
+    const stanzas = messageStanzas(this.opts.island, payload, { ...opts, maxPartChars: this.opts.maxPartChars, newChunkId: this.opts.newChunkId })
+    return stanzas.map((s) => writeStanza(this.opts.channel, s))
+  }
+}

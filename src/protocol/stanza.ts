@@ -1,0 +1,108 @@
+import { SyncError } from './errors.js'
+import { NS_CLIENT, NS_HINTS, NS_ISLANDS, NS_ISLANDS_ANY, NS_MUC_USER } from './ns.js'
+import { childElements, escapeXml, parseXml, textOf, type XmlEl } from './xml.js'
+import { fromBase64, toBase64 } from './base64.js'
+
+/** One `<island/>` element of a message: a y-protocols payload for one island, or a part of one. */
+export interface IslandElement {
+  island: string
+  data: Uint8Array
+  /** Present when a payload was split: parts share `id` and arrive as `part` 0..`parts`-1. */
+  chunk?: { id: string; part: number; parts: number }
+  /** A sync request that every peer should answer, not only the designated one. */
+  askAll?: boolean
+  /** The peer an answer is meant for (others may apply it, but do not reply to it). */
+  forPeer?: string
+}
+
+export type Stanza =
+  | { kind: 'message'; from: string | undefined; type: string | undefined; islands: IslandElement[] }
+  | { kind: 'presence'; from: string | undefined; available: boolean; self: boolean }
+  | { kind: 'other' }
+
+const nsOf = (el: XmlEl): string | undefined => el.attrs.xmlns
+
+/** Parses a stanza taken from `#xmpp-incoming`. Throws `SyncError` with the reason. */
+export function parseStanza(text: string, maxStanzaChars: number): Stanza {
+  if (text.length > maxStanzaChars) {
+    throw new SyncError('too-large', `stanza of ${text.length} characters, limit ${maxStanzaChars}`)
+  }
+  const root = parseXml(text)
+  const ns = nsOf(root)
+  if (ns !== undefined && ns !== NS_CLIENT) return { kind: 'other' }
+  const from = root.attrs.from
+  if (root.name === 'presence') {
+    const self = childElements(root).some(
+      (x) => x.name === 'x' && nsOf(x) === NS_MUC_USER && childElements(x).some((s) => s.name === 'status' && s.attrs.code === '110'),
+    )
+    return { kind: 'presence', from, available: root.attrs.type === undefined, self }
+  }
+  if (root.name !== 'message') return { kind: 'other' }
+
+  const islands: IslandElement[] = []
+  for (const el of childElements(root)) {
+    const elNs = nsOf(el)
+    const version = elNs === undefined ? null : NS_ISLANDS_ANY.exec(elNs)
+    if (!version) continue
+    if (elNs !== NS_ISLANDS) {
+      throw new SyncError('unsupported-version', `protocol version ${version[1]} (this peer speaks ${NS_ISLANDS})`, { peer: from })
+    }
+    if (el.name !== 'island') throw new SyncError('bad-stanza', `unknown element <${el.name}>`, { peer: from })
+    islands.push(readIsland(el, from))
+  }
+  return { kind: 'message', from, type: root.attrs.type, islands }
+}
+
+function readIsland(el: XmlEl, from: string | undefined): IslandElement {
+  const island = el.attrs.name
+  if (!island) throw new SyncError('bad-stanza', '<island/> without a name', { peer: from })
+  let data: Uint8Array
+  try {
+    data = fromBase64(textOf(el))
+  } catch (err) {
+    if (err instanceof SyncError) {
+      err.island = island
+      err.peer = from
+    }
+    throw err
+  }
+  const out: IslandElement = { island, data }
+  if (el.attrs.ask === 'all') out.askAll = true
+  if (el.attrs.for !== undefined) out.forPeer = el.attrs.for
+  if (el.attrs.chunk !== undefined) {
+    const part = Number(el.attrs.part)
+    const parts = Number(el.attrs.parts)
+    if (!Number.isSafeInteger(part) || !Number.isSafeInteger(parts) || part < 0 || parts < 1 || part >= parts) {
+      throw new SyncError('bad-stanza', 'bad part numbering', { island, peer: from })
+    }
+    out.chunk = { id: el.attrs.chunk, part, parts }
+  }
+  return out
+}
+
+/**
+ * Serializes island payloads as `<message>` stanzas, splitting any payload whose base64 exceeds
+ * `maxPartChars` into parts. The page never sets `from`, `to` or `type`: the bridge does.
+ */
+export function messageStanzas(
+  island: string,
+  data: Uint8Array,
+  opts: { maxPartChars: number; askAll?: boolean; forPeer?: string; newChunkId: () => string },
+): string[] {
+  const maxBytes = Math.max(3, Math.floor(opts.maxPartChars / 4) * 3)
+  const ask = (opts.askAll ? ' ask="all"' : '') + (opts.forPeer !== undefined ? ` for="${escapeXml(opts.forPeer)}"` : '')
+  const name = escapeXml(island)
+  if (data.length <= maxBytes) return [envelope(`<island xmlns="${NS_ISLANDS}" name="${name}"${ask}>${toBase64(data)}</island>`)]
+  const parts = Math.ceil(data.length / maxBytes)
+  const id = opts.newChunkId()
+  const out: string[] = []
+  for (let i = 0; i < parts; i++) {
+    const slice = data.subarray(i * maxBytes, (i + 1) * maxBytes)
+    out.push(envelope(`<island xmlns="${NS_ISLANDS}" name="${name}" chunk="${id}" part="${i}" parts="${parts}"${ask}>${toBase64(slice)}</island>`))
+  }
+  return out
+}
+
+// XEP-0334 <no-store/>, and no <body/> so chat clients in the same room show nothing.
+const envelope = (islandXml: string): string =>
+  `<message xmlns="${NS_CLIENT}">${islandXml}<no-store xmlns="${NS_HINTS}"/></message>`

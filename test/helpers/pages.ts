@@ -1,0 +1,84 @@
+import { canonicalDom, memoryBus, syncIslands, type MemoryBus, type MemoryBusOptions, type Session, type SessionOptions, type SyncErrorDetail } from '../../src/index.js'
+import { ManualClock } from './clock.js'
+
+/** A page of its own (a separate document), with `html` as its body. Works in happy-dom and Chromium. */
+export function createPage(html: string): Document {
+  const doc = document.implementation.createHTMLDocument('')
+  doc.body.innerHTML = html
+  return doc
+}
+
+/** Lets observers and channel readers run (they are microtasks and MutationObserver callbacks). */
+export async function tick(): Promise<void> {
+  for (let i = 0; i < 3; i++) await Promise.resolve()
+  await new Promise((r) => setTimeout(r, 0))
+}
+
+export interface TestPeer {
+  id: string
+  doc: Document
+  session: Session
+  errors: SyncErrorDetail[]
+  island(name?: string): Element
+}
+
+/**
+ * N pages on one in-memory bus, with one manual clock. `settle()` runs the network until nothing
+ * moves: delivering, letting observers run and moving time past every coalescing window.
+ */
+export class Network {
+  readonly clock = new ManualClock()
+  readonly bus: MemoryBus
+  readonly peers: TestPeer[] = []
+
+  constructor(busOptions: MemoryBusOptions = {}, private readonly sessionOptions: SessionOptions = {}) {
+    this.bus = memoryBus(busOptions)
+  }
+
+  /** Opens a page with `html` and joins it to the session (call settle() to let it sync). */
+  join(html: string, id = `peer${this.peers.length}`): TestPeer {
+    const doc = createPage(html)
+    const session = syncIslands({ root: doc, clock: this.clock, ...this.sessionOptions })
+    const errors: SyncErrorDetail[] = []
+    session.addEventListener('sync-error', (e) => errors.push((e as CustomEvent<SyncErrorDetail>).detail))
+    this.bus.connect(doc, id)
+    const peer: TestPeer = {
+      id,
+      doc,
+      session,
+      errors,
+      island: (name = 'main') => doc.querySelector(`[data-sync-island="${name}"]`)!,
+    }
+    this.peers.push(peer)
+    return peer
+  }
+
+  /** Delivers at most `max` stanzas, then lets the pages react. */
+  async step(max = Infinity): Promise<void> {
+    await tick()
+    this.bus.deliver(max)
+    await tick()
+  }
+
+  async settle(rounds = 200): Promise<void> {
+    for (let i = 0; i < rounds; i++) {
+      await tick()
+      for (const p of this.peers) p.session.flush()
+      await tick()
+      const moved = this.bus.deliver()
+      await tick()
+      this.clock.advance(50)
+      await tick()
+      if (moved === 0 && this.bus.pending === 0 && i > 2) {
+        this.clock.advance(5000)
+        await tick()
+        if (this.bus.pending === 0) return
+      }
+    }
+    throw new Error('the network did not settle')
+  }
+
+  canonical(name = 'main'): string[] {
+    return this.peers.map((p) => canonicalDom(p.island(name)))
+  }
+}
