@@ -1,0 +1,45 @@
+// Types for scripts/prosody.mjs (plain JavaScript, so that node scripts can import it too).
+
+export interface ProsodyAccount {
+  user: string
+  password: string
+}
+
+export interface ProsodyOptions {
+  /** Accounts on `domain`, created before the server starts. */
+  accounts?: ProsodyAccount[]
+  /** The main VirtualHost (default `localhost`); the others are `rooms.` and `anon.` it. */
+  domain?: string
+  /** Prosody's log level for `<dir>/prosody.log` (default `info`). */
+  logLevel?: 'debug' | 'info' | 'warn' | 'error'
+}
+
+export interface ProsodyInstance {
+  /** VirtualHost with accounts (PLAIN login allowed: loopback only). */
+  readonly domain: string
+  /** The MUC component: rooms are `name@<mucDomain>`, unlocked, without history. */
+  readonly mucDomain: string
+  /** VirtualHost with SASL ANONYMOUS login, for public pages. */
+  readonly anonDomain: string
+  /** `ws://127.0.0.1:<httpPort>/xmpp-websocket` (RFC 7395). */
+  readonly websocketUrl: string
+  readonly c2sPort: number
+  readonly httpPort: number
+  /** The temporary directory: config, data, log, pidfile. Removed by stop(). */
+  readonly dir: string
+  /** The generated config file. */
+  readonly config: string
+  /** The running server's process id, undefined while it is down. */
+  readonly pid: number | undefined
+  /** Creates an account on `domain`; works while the server runs. */
+  createAccount(user: string, password: string): Promise<void>
+  /** SIGKILL, like a crash: no stream is closed cleanly. Resolves once the process is gone. */
+  kill(): Promise<void>
+  /** Kills (if running) and starts again on the same ports and data. */
+  restart(): Promise<void>
+  /** SIGTERM (SIGKILL after 5 s), then removes the temporary directory. */
+  stop(): Promise<void>
+}
+
+/** Starts a private Prosody; throws (saying `apt-get install -y prosody`) if it is not installed. */
+export function startProsody(options?: ProsodyOptions): Promise<ProsodyInstance>
