@@ -1,7 +1,7 @@
 import * as Y from 'yjs'
 import type { BindingContext } from './context.js'
 import type { YNode } from './mirror.js'
-import { ORIGIN_KEY } from './moves.js'
+import { lineageOf, ORIGIN_KEY } from './moves.js'
 import { ignoredAttrs, isAttrKeyLocal, isSynced, syncedAttrs } from './filter.js'
 import { createElementFromKey, elementKey as elementKeyOf, isInternalKey, setAttributeFromKey } from './names.js'
 
@@ -10,8 +10,12 @@ const TEXT = 3
 /**
  * A preliminary Y type tree copying a DOM subtree, binding every node it copies. Attributes are
  * written in sorted order so that equal content always gives equal Yjs items (see seed.ts).
+ * A node that had a type before (it moved) records that type's lineage, at any depth: a shape
+ * inside a moved group may be moved elsewhere by another peer at the same time.
  */
-export function typeFromDom(ctx: BindingContext, node: Node, created: Set<YNode>, origin?: string): YNode {
+export function typeFromDom(ctx: BindingContext, node: Node, created: Set<YNode>, lineage?: Map<Node, string>): YNode {
+  const previous = ctx.mirror.typeOf(node)
+  const origin = lineage?.get(node) ?? (previous ? lineageOf(previous) : undefined)
   let type: YNode
   if (node.nodeType === TEXT) {
     const text = new Y.XmlText()
@@ -24,7 +28,7 @@ export function typeFromDom(ctx: BindingContext, node: Node, created: Set<YNode>
     const attrs = [...syncedAttrs(el, ignoredAttrs(el, ctx.root))].sort(byKey)
     for (const [k, v] of attrs) y.setAttribute(k, v)
     const kids: YNode[] = []
-    for (let c = el.firstChild; c !== null; c = c.nextSibling) if (isSynced(c)) kids.push(typeFromDom(ctx, c, created))
+    for (let c = el.firstChild; c !== null; c = c.nextSibling) if (isSynced(c)) kids.push(typeFromDom(ctx, c, created, lineage))
     if (kids.length) y.insert(0, kids)
     type = y
   }

@@ -116,12 +116,7 @@ function reconcileChildren(
     }
     let j = i
     while (j > 0 && !kept.has(yKids[j - 1]!) && mirror.nodeOf(yKids[j - 1]!) !== undefined) j--
-    for (let k = j; k <= i; k++) {
-      const t = yKids[k]!
-      const n = mirror.nodeOf(t)!
-      if (mirror.typeOf(n) === t) lineage.set(n, lineageOf(t) ?? '')
-      unbindDeep(ctx, t)
-    }
+    for (let k = j; k <= i; k++) unbindDeep(ctx, yKids[k]!, lineage)
     yParent.delete(j, i - j + 1)
     i = j - 1
   }
@@ -134,12 +129,9 @@ function reconcileChildren(
   let run: Node[] = []
   const insertRun = (): void => {
     if (run.length === 0) return
-    const types = run.map((n) => {
-      const moved = lineage.get(n) ?? (mirror.typeOf(n) ? lineageOf(mirror.typeOf(n)!) : undefined)
-      return typeFromDom(ctx, n, created, moved || undefined)
-    })
+    const types = run.map((n) => typeFromDom(ctx, n, created, lineage))
     yParent.insert(at, types)
-    for (const t of types) ctx.moves.add(t)
+    for (const t of types) registerMoves(ctx, t)
     at += types.length
     inserted += types.length
     run = []
@@ -178,10 +170,24 @@ function reconcileText(text: Text, type: Y.XmlText, old: string | null): void {
   if (edit.insert) type.insert(edit.index, edit.insert)
 }
 
-/** Forgets the bindings of a type's subtree (before it is deleted: deleted types hide their children). */
-export function unbindDeep(ctx: BindingContext, type: YNode): void {
+/**
+ * Forgets the bindings of a type's subtree, before it is deleted (deleted types hide their
+ * children), remembering the lineage of every node that may reappear elsewhere as a move.
+ */
+function unbindDeep(ctx: BindingContext, type: YNode, lineage: Map<Node, string>): void {
+  const node = ctx.mirror.nodeOf(type)
+  if (node !== undefined && ctx.mirror.typeOf(node) === type) {
+    const l = lineageOf(type)
+    if (l !== undefined) lineage.set(node, l)
+  }
   ctx.mirror.unbindType(type)
   ctx.moves.remove(type)
-  if (type instanceof Y.XmlElement) for (const c of type.toArray()) unbindDeep(ctx, c as YNode)
+  if (type instanceof Y.XmlElement) for (const c of type.toArray()) unbindDeep(ctx, c as YNode, lineage)
+}
+
+/** Indexes every copy in a freshly inserted subtree by its lineage. */
+function registerMoves(ctx: BindingContext, type: YNode): void {
+  ctx.moves.add(type)
+  if (type instanceof Y.XmlElement) for (const c of type.toArray()) registerMoves(ctx, c as YNode)
 }
 

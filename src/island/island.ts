@@ -51,6 +51,7 @@ export class Island {
   private buffered: Uint8Array[] = []
   private bufferedBytes = 0
   private retryTimer: unknown = null
+  private gapTimer: unknown = null
   private retries = 0
   private stopped = false
 
@@ -93,6 +94,7 @@ export class Island {
     if (this.stopped) return
     this.stopped = true
     this.clearRetry()
+    if (this.gapTimer !== null) this.host.clock.clearTimeout(this.gapTimer)
     this.binding.stop()
     if (this.state === 'synced') this.outbox.stop()
     this.doc_.off('afterTransaction', this.onTransaction)
@@ -123,7 +125,10 @@ export class Island {
     const [first, second] = messages
     if (el.forPeer !== undefined && first?.kind === 'step1' && second?.kind === 'step2') {
       const self = this.host.self
-      if (self !== undefined && el.forPeer !== self) return this.applyOrBuffer([second.update])
+      if (self !== undefined && el.forPeer !== self) {
+        this.applyOrBuffer([second.update])
+        return this.fillGaps(from, first.stateVector, second.update)
+      }
       return this.onAnswer(from, first.stateVector, second.update)
     }
     for (const m of messages) {
@@ -148,13 +153,29 @@ export class Island {
 
   private answer(to: string | undefined, stateVector: Uint8Array): void {
     this.outbox.sendControl(
-      'answer',
+      `answer:${to ?? ''}`,
       [
         { kind: 'step1', stateVector: Y.encodeStateVector(this.doc_) },
         { kind: 'step2', update: Y.encodeStateAsUpdate(this.doc_, stateVector) },
       ],
       to === undefined ? {} : { forPeer: to },
     )
+  }
+
+  /**
+   * Seen: another peer's answer to a third. If we hold anything the answerer lacks (structs past
+   * its state vector, or deletes outside its delete set), the asker lacks it too: a message may
+   * still have been on its way to the answerer when it answered. Send it, to everyone.
+   */
+  private fillGaps(answerer: string | undefined, theirState: Uint8Array, theirUpdate: Uint8Array): void {
+    if (this.state !== 'synced') return
+    const theirs = Y.decodeStateVector(theirState)
+    let ahead = false
+    for (const [client, clock] of Y.decodeStateVector(Y.encodeStateVector(this.doc_))) {
+      if (clock > (theirs.get(client) ?? 0)) ahead = true
+    }
+    if (!ahead && coversDeletes(Y.decodeUpdate(theirUpdate).ds, Y.createDeleteSetFromStructStore(this.doc_.store))) return
+    this.outbox.sendControl(`fill:${answerer ?? ''}`, [{ kind: 'update', update: Y.encodeStateAsUpdate(this.doc_, theirState) }])
   }
 
   /** The one peer that answers a request: the smallest id present, the asker aside. */
@@ -232,6 +253,20 @@ export class Island {
     } catch (err) {
       this.host.error(asSyncError(err, this.name, 'bad-update'))
     }
+    if (this.doc_.store.pendingStructs !== null) this.watchGap()
+  }
+
+  /**
+   * Updates that wait for missing ones: give the missing ones time to arrive (delivery may be out
+   * of order), then, if they are still missing, ask everyone for what we lack.
+   */
+  private watchGap(): void {
+    if (this.gapTimer !== null) return
+    this.gapTimer = this.host.clock.setTimeout(() => {
+      this.gapTimer = null
+      if (this.stopped || this.state !== 'synced' || this.doc_.store.pendingStructs === null) return
+      this.outbox.sendControl('ask', [{ kind: 'step1', stateVector: Y.encodeStateVector(this.doc_) }], { askAll: true })
+    }, this.host.retryMs)
   }
 
   private readonly onTransaction = (txn: Y.Transaction): void => {
@@ -244,6 +279,22 @@ export class Island {
     if (this.retryTimer !== null) this.host.clock.clearTimeout(this.retryTimer)
     this.retryTimer = null
   }
+}
+
+type DeleteSet = ReturnType<typeof Y.createDeleteSet>
+
+/** Whether every deleted range of `mine` lies inside a deleted range of `theirs` (both sorted and merged). */
+function coversDeletes(theirs: DeleteSet, mine: DeleteSet): boolean {
+  for (const [client, ranges] of mine.clients) {
+    const other = theirs.clients.get(client) ?? []
+    let j = 0
+    for (const r of ranges) {
+      while (j < other.length && other[j]!.clock + other[j]!.len <= r.clock) j++
+      const o = other[j]
+      if (!o || o.clock > r.clock || o.clock + o.len < r.clock + r.len) return false
+    }
+  }
+  return true
 }
 
 function sameState(a: Map<number, number>, b: Map<number, number>): boolean {

@@ -10,8 +10,9 @@ export function createPage(html: string): Document {
 
 /** Lets observers and channel readers run (they are microtasks and MutationObserver callbacks). */
 export async function tick(): Promise<void> {
-  for (let i = 0; i < 3; i++) await Promise.resolve()
-  await new Promise((r) => setTimeout(r, 0))
+  // MutationObserver callbacks are microtasks (in Chromium and happy-dom alike); a channel
+  // reader's callback may queue another, so give the queue a few turns.
+  for (let i = 0; i < 8; i++) await Promise.resolve()
 }
 
 export interface TestPeer {
