@@ -2,12 +2,5 @@
  * XML Sync Islands: any part of any page, shared and live.
  * The public surface, and nothing else: see README.md and docs/PROTOCOL.md.
  */
-export { syncIslands, Session, type SessionOptions, type SyncErrorDetail } from './island/session.js'
-export type { Island, IslandState } from './island/island.js'
-export { SyncError, CONDITIONS, type SyncCondition } from './protocol/errors.js'
-export { NS_ISLANDS } from './protocol/ns.js'
-export { broadcastBridge, type BroadcastBridge, type BroadcastBridgeOptions } from './bridge/broadcast.js'
-export { memoryBus, MemoryBus, type MemoryBusOptions, type BusPeer } from './bridge/memory.js'
-export { canonicalDom } from './binding/canonical.js'
-export type { RenderFilter } from './binding/context.js'
-export type { Clock } from './island/clock.js'
+export * from './core.js'
+export { xmppBridge, type XmppBridge, type XmppBridgeOptions } from './bridge/xmpp.js'
