@@ -93,6 +93,15 @@ export class MemoryBus {
     for (const p of cut) writeStanza(p.incoming, presenceStanza(p.id, { available: true, self: true }))
   }
 
+  /** A bridge that is behind or offline: the page's stanzas wait unread in its #xmpp-outgoing. */
+  pause(id: string): void {
+    this.peers.get(id)?.reader.pause()
+  }
+
+  resume(id: string): void {
+    this.peers.get(id)?.reader.resume()
+  }
+
   get pending(): number {
     return this.queue.length
   }

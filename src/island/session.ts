@@ -13,7 +13,7 @@ export interface SessionOptions {
   root?: Document | Element
   /** Injectable time, for tests (default: the real one). */
   clock?: Clock
-  /** Changes within this many ms merge into one stanza per island (default 16). */
+  /** Changes within this many ms merge into one stanza per island (default 17: at most 60 a second). */
   coalesceMs?: number
   /** No answer to a join request within this many ms: ask everyone, then carry on alone (default 1500). */
   retryMs?: number
@@ -74,7 +74,7 @@ export class Session extends EventTarget {
     this.host = {
       outgoing,
       clock: options.clock ?? realClock,
-      windowMs: options.coalesceMs ?? 16,
+      windowMs: options.coalesceMs ?? 17,
       retryMs: options.retryMs ?? 1500,
       maxPartChars: options.maxPartChars ?? 64 * 1024,
       maxBuffered: 1000,

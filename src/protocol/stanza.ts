@@ -45,7 +45,8 @@ export function parseStanza(text: string, maxStanzaChars: number): Stanza {
     const version = elNs === undefined ? null : NS_ISLANDS_ANY.exec(elNs)
     if (!version) continue
     if (elNs !== NS_ISLANDS) {
-      throw new SyncError('unsupported-version', `protocol version ${version[1]} (this peer speaks ${NS_ISLANDS})`, { peer: from })
+      const where = { peer: from, ...(el.attrs.name ? { island: el.attrs.name } : {}) }
+      throw new SyncError('unsupported-version', `protocol version ${version[1]} (this peer speaks ${NS_ISLANDS})`, where)
     }
     if (el.name !== 'island') throw new SyncError('bad-stanza', `unknown element <${el.name}>`, { peer: from })
     islands.push(readIsland(el, from))

@@ -38,7 +38,11 @@ export class Network {
 
   /** Opens a page with `html` and joins it to the session (call settle() to let it sync). */
   join(html: string, id = `peer${this.peers.length}`): TestPeer {
-    const doc = createPage(html)
+    return this.attach(createPage(html), id)
+  }
+
+  /** Joins a document that already holds its island (an iframe's, or the test's own). */
+  attach(doc: Document, id = `peer${this.peers.length}`): TestPeer {
     const session = syncIslands({ root: doc, clock: this.clock, ...this.sessionOptions })
     const errors: SyncErrorDetail[] = []
     session.addEventListener('sync-error', (e) => errors.push((e as CustomEvent<SyncErrorDetail>).detail))
@@ -61,20 +65,22 @@ export class Network {
     await tick()
   }
 
-  async settle(rounds = 200): Promise<void> {
-    for (let i = 0; i < rounds; i++) {
-      await tick()
+  /**
+   * Runs until nothing moves: delivers, lets the pages react, and moves time forward in small
+   * steps (so retries and coalescing windows fire with the network running between them) until
+   * 5 s of quiet have passed.
+   */
+  async settle(maxRounds = 2000): Promise<void> {
+    let quietMs = 0
+    for (let i = 0; i < maxRounds; i++) {
       for (const p of this.peers) p.session.flush()
       await tick()
       const moved = this.bus.deliver()
       await tick()
-      this.clock.advance(50)
+      this.clock.advance(25)
       await tick()
-      if (moved === 0 && this.bus.pending === 0 && i > 2) {
-        this.clock.advance(5000)
-        await tick()
-        if (this.bus.pending === 0) return
-      }
+      quietMs = moved === 0 && this.bus.pending === 0 ? quietMs + 25 : 0
+      if (quietMs >= 5000) return
     }
     throw new Error('the network did not settle')
   }

@@ -1,0 +1,150 @@
+import { describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
+import { fromBase64, toBase64 } from '../../src/protocol/base64.js'
+import { parseXml } from '../../src/protocol/xml.js'
+import { messageStanzas, parseStanza } from '../../src/protocol/stanza.js'
+import { Reassembler } from '../../src/protocol/parts.js'
+import { decodeMessages, encodeMessages, encodeUpdateSince } from '../../src/protocol/messages.js'
+import { SyncError } from '../../src/protocol/errors.js'
+import { NS_ISLANDS } from '../../src/protocol/ns.js'
+import { mulberry32 } from '../../src/bridge/memory.js'
+
+const condition = (fn: () => unknown): string => {
+  try {
+    fn()
+  } catch (err) {
+    if (err instanceof SyncError) return err.condition
+    throw err
+  }
+  return 'no error'
+}
+
+describe('base64', () => {
+  it('round-trips any bytes, every length', () => {
+    const rand = mulberry32(7)
+    for (let n = 0; n < 300; n++) {
+      const bytes = Uint8Array.from({ length: n }, () => Math.floor(rand() * 256))
+      const text = toBase64(bytes)
+      expect(text).toBe(Buffer.from(bytes).toString('base64'))
+      expect(fromBase64(text)).toEqual(bytes)
+    }
+  })
+  it('ignores white space and refuses anything else outside the alphabet', () => {
+    expect(fromBase64('QU\nJD\t')).toEqual(new TextEncoder().encode('ABC'))
+    for (const bad of ['QUJ', 'QU=D', 'QUJ!', 'Q===', '====', 'QUJDé===']) expect(condition(() => fromBase64(bad)), bad).toBe('bad-base64')
+  })
+})
+
+describe('XML', () => {
+  it('refuses what XMPP refuses', () => {
+    for (const bad of [
+      '<!DOCTYPE x [<!ENTITY a "b">]><message/>',
+      '<?xml version="1.0"?><message/>',
+      '<message><?pi x?></message>',
+      '<message><!-- c --></message>',
+      '<message>&bogus;</message>',
+      '<message><a></message>',
+      '<message/><message/>',
+      'text',
+    ]) {
+      expect(condition(() => parseXml(bad)), bad).toBe('malformed-xml')
+    }
+  })
+  it('decodes predefined entities and character references, keeps strings as strings', () => {
+    const el = parseXml('<a v="0012" w="&lt;&#65;&#x42;&amp;">&quot;x&apos;</a>')
+    expect(el.attrs).toEqual({ v: '0012', w: '<AB&' })
+    expect(el.children).toEqual(['"x\''])
+  })
+})
+
+describe('stanzas', () => {
+  const bytes = Uint8Array.from({ length: 1000 }, (_, i) => i % 251)
+  it('carry a payload in a namespaced element with <no-store/> and no <body/>', () => {
+    const [text] = messageStanzas('drawing', bytes.subarray(0, 10), { maxPartChars: 1000, newChunkId: () => 'c' })
+    expect(text).toContain(`<island xmlns="${NS_ISLANDS}" name="drawing">`)
+    expect(text).toContain('<no-store xmlns="urn:xmpp:hints"/>')
+    expect(text).not.toContain('<body')
+    expect(text).not.toMatch(/ (from|to|type)=/)
+    const parsed = parseStanza(text!.replace('<message ', '<message from="room@muc/ann" '), 1e6)
+    expect(parsed).toMatchObject({ kind: 'message', from: 'room@muc/ann', islands: [{ island: 'drawing', data: bytes.subarray(0, 10) }] })
+  })
+  it('split a large payload into parts that reassemble in any order, duplicates ignored', () => {
+    const texts = messageStanzas('d', bytes, { maxPartChars: 100, newChunkId: () => 'k1' })
+    expect(texts.length).toBe(Math.ceil(1000 / 75))
+    const r = new Reassembler({ maxBytes: 5000, maxParts: 64, maxPending: 4 })
+    const parts = texts.map((t) => parseStanza(t, 1e6)).flatMap((s) => (s.kind === 'message' ? s.islands : []))
+    const order = [...parts].reverse()
+    order.splice(3, 0, order[5]!)
+    const results = order.map((p) => r.add('peer', p)).filter((x) => x !== null)
+    expect(results).toEqual([bytes])
+    expect(r.size).toBe(0)
+  })
+  it('limits what reassembly holds', () => {
+    const texts = messageStanzas('d', bytes, { maxPartChars: 100, newChunkId: () => 'k2' })
+    const parts = texts.map((t) => parseStanza(t, 1e6)).flatMap((s) => (s.kind === 'message' ? s.islands : []))
+    expect(condition(() => new Reassembler({ maxBytes: 5000, maxParts: 4, maxPending: 4 }).add('p', parts[0]!))).toBe('too-large')
+    const small = new Reassembler({ maxBytes: 500, maxParts: 64, maxPending: 4 })
+    expect(condition(() => parts.forEach((p) => small.add('p', p)))).toBe('too-large')
+    expect(small.size).toBe(0)
+    const few = new Reassembler({ maxBytes: 5000, maxParts: 64, maxPending: 2 })
+    for (let i = 0; i < 10; i++) few.add(`p${i}`, parts[0]!)
+    expect(few.size).toBe(2)
+  })
+  it('refuse another protocol version by name, and oversized stanzas', () => {
+    const v2 = `<message from="a"><island xmlns="urn:xml-sync-islands:2" name="d">AA==</island></message>`
+    expect(condition(() => parseStanza(v2, 1e6))).toBe('unsupported-version')
+    expect(condition(() => parseStanza(v2, 10))).toBe('too-large')
+  })
+  it('recognise self-presence (XEP-0045 status 110)', () => {
+    const self = '<presence from="r@m/me"><x xmlns="http://jabber.org/protocol/muc#user"><status code="110"/></x></presence>'
+    expect(parseStanza(self, 1e6)).toEqual({ kind: 'presence', from: 'r@m/me', available: true, self: true })
+    expect(parseStanza('<presence from="r@m/you" type="unavailable"/>', 1e6)).toEqual({ kind: 'presence', from: 'r@m/you', available: false, self: false })
+  })
+})
+
+describe('payloads', () => {
+  it('round-trip y-protocols messages', () => {
+    const doc = new Y.Doc()
+    doc.getText('t').insert(0, 'hi')
+    const msgs = [
+      { kind: 'step1', stateVector: Y.encodeStateVector(doc) },
+      { kind: 'step2', update: Y.encodeStateAsUpdate(doc) },
+      { kind: 'update', update: Y.encodeStateAsUpdate(doc) },
+    ] as const
+    expect(decodeMessages(encodeMessages([...msgs]))).toEqual(msgs)
+  })
+  it('refuse an update cut at any point, whole', () => {
+    const doc = new Y.Doc()
+    const frag = doc.getXmlFragment('island')
+    for (let i = 0; i < 20; i++) frag.insert(0, [new Y.XmlText(`text ${i}`)])
+    frag.delete(3, 5)
+    const payload = encodeMessages([{ kind: 'update', update: Y.encodeStateAsUpdate(doc) }])
+    for (let cut = 0; cut < payload.length; cut++) {
+      expect(condition(() => decodeMessages(payload.subarray(0, cut))), `cut at ${cut}`).toBe('bad-update')
+    }
+  })
+  it('carry the result of a window of edits, not every overwritten value', () => {
+    const doc = new Y.Doc()
+    const el = new Y.XmlElement('svg:rect')
+    doc.getXmlFragment('island').insert(0, [el])
+    el.setAttribute('y', '1')
+    const before = Y.encodeStateAsUpdate(doc)
+    const start = Y.encodeStateVector(doc)
+    const updates: Uint8Array[] = []
+    const deletes: Array<ReturnType<typeof Y.createDeleteSet>> = []
+    doc.on('update', (u: Uint8Array) => updates.push(u))
+    doc.on('afterTransaction', (t: Y.Transaction) => deletes.push(t.deleteSet))
+    for (let i = 0; i < 20; i++) el.setAttribute('x', `${i * 10}`)
+    el.removeAttribute('y')
+    const coalesced = encodeUpdateSince(doc, start, Y.mergeDeleteSets(deletes))
+    expect(coalesced.length).toBeLessThan(Y.mergeUpdates(updates).length / 4)
+    // It means the same: a peer that was at the window's start ends where this doc is.
+    const peer = new Y.Doc()
+    Y.applyUpdate(peer, before)
+    Y.applyUpdate(peer, coalesced)
+    const rect = peer.getXmlFragment('island').get(0) as Y.XmlElement
+    expect(rect.getAttributes()).toEqual({ x: '190' })
+    expect(Y.encodeStateVector(peer)).toEqual(Y.encodeStateVector(doc))
+    expect(peer.store.pendingStructs).toBeNull()
+  })
+})
