@@ -54,8 +54,10 @@ export class Session extends EventTarget {
   private readonly reassembler: Reassembler
   private readonly maxStanzaChars: number
   private readonly createdChannels: HTMLElement[] = []
+  private readonly reportedDuplicates = new WeakSet<Element>()
   private chunkSeq = 0
   private stopped = false
+  private starting = true
 
   constructor(options: SessionOptions = {}) {
     super()
@@ -89,10 +91,18 @@ export class Session extends EventTarget {
     }
     const View = this.doc.defaultView
     const Observer = View?.MutationObserver ?? globalThis.MutationObserver
-    this.discovery = new Observer(() => this.discover())
+    this.discovery = new Observer((records) => {
+      // An island's own edits are the busy case, and never add or remove an island elsewhere.
+      if (records.some((r) => r.type === 'attributes' || !this.insideIsland(r.target))) this.discover()
+    })
     this.discovery.observe(this.root, { childList: true, subtree: true, attributes: true, attributeFilter: [ATTR_ISLAND] })
     this.discover()
     this.reader = readChannel(incoming, (text) => this.onStanza(text))
+    // Events raised while starting wait a microtask, so that listeners added right after
+    // syncIslands() returns still hear them.
+    queueMicrotask(() => {
+      this.starting = false
+    })
   }
 
   /** The running islands, by name. */
@@ -134,6 +144,11 @@ export class Session extends EventTarget {
     return el
   }
 
+  private insideIsland(node: Node): boolean {
+    for (const island of this.islandMap.values()) if (island.element.contains(node)) return true
+    return false
+  }
+
   private discover(): void {
     if (this.stopped) return
     const found = new Map<string, Element>()
@@ -144,8 +159,10 @@ export class Session extends EventTarget {
       const name = el.getAttribute(ATTR_ISLAND) ?? ''
       const first = found.get(name)
       if (first && first !== el) {
-        const running = this.islandMap.get(name)
-        if (running?.element !== el) this.error(new SyncError('duplicate-island', `two islands named "${name}" on this page`, { island: name }), el)
+        if (!this.reportedDuplicates.has(el)) {
+          this.reportedDuplicates.add(el)
+          this.error(new SyncError('duplicate-island', `two islands named "${name}" on this page`, { island: name }), el)
+        }
         continue
       }
       found.set(name, el)
@@ -223,6 +240,7 @@ export class Session extends EventTarget {
   }
 
   private fire(type: string, detail: object, elements: Element[]): void {
+    if (this.starting) return queueMicrotask(() => this.fire(type, detail, elements))
     const View = this.doc.defaultView as (Window & typeof globalThis) | null
     const Custom = View?.CustomEvent ?? CustomEvent
     this.dispatchEvent(new CustomEvent(type, { detail }))
