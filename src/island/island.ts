@@ -3,11 +3,22 @@ import { Binding, REMOTE, SEED } from '../binding/binding.js'
 import type { RenderFilter } from '../binding/context.js'
 import { seedClientId } from '../binding/canonical.js'
 import { SyncError } from '../protocol/errors.js'
-import type { Message } from '../protocol/messages.js'
+import { encodeIntegrated, type Message } from '../protocol/messages.js'
 import type { Clock } from './clock.js'
 import { Outbox } from './outbox.js'
 
 export type IslandState = 'joining' | 'synced'
+
+/**
+ * `data-sync-island-mode`: `both` (the default) sends and applies; `receive` applies others'
+ * changes and sends none of its own (it does not answer join requests either, so nothing local
+ * leaks through an answer); `send` sends its changes and applies none (a presenter: its page is
+ * the truth, and it never adopts the session's content).
+ */
+export type IslandMode = 'both' | 'receive' | 'send'
+export const ATTR_MODE = 'data-sync-island-mode'
+/** `data-sync-editors="peer peer"`: only these peers' changes are applied (others may still read). */
+export const ATTR_EDITORS = 'data-sync-editors'
 
 /** What an island needs from its session. */
 export interface IslandHost {
@@ -17,6 +28,7 @@ export interface IslandHost {
   readonly retryMs: number
   readonly maxPartChars: number
   readonly maxBuffered: number
+  readonly maxPendingBytes: number
   readonly allow: RenderFilter | undefined
   /** This page's own peer id, once a self-presence told it. */
   readonly self: string | undefined
@@ -52,14 +64,23 @@ export class Island {
   private bufferedBytes = 0
   private retryTimer: unknown = null
   private gapTimer: unknown = null
+  private droppedPending = false
+  private gapAsked = false
   private retries = 0
   private stopped = false
+  readonly mode: IslandMode
+  private readonly editors: ReadonlySet<string> | null
+  private readonly refusedEditors = new Set<string>()
 
   constructor(
     readonly name: string,
     readonly element: Element,
     private readonly host: IslandHost,
   ) {
+    const mode = element.getAttribute(ATTR_MODE)
+    this.mode = mode === 'receive' || mode === 'send' ? mode : 'both'
+    const editors = element.getAttribute(ATTR_EDITORS)
+    this.editors = editors === null ? null : new Set(editors.split(/\s+/).filter(Boolean))
     this.doc_ = new Y.Doc()
     this.binding = new Binding(element, this.doc_, {
       clock: host.clock,
@@ -115,6 +136,12 @@ export class Island {
     if (this.stopped) return
     this.clearRetry()
     this.retries = 0
+    if (this.mode === 'send') {
+      // A presenter never adopts: it tells the session what its page holds.
+      this.becomeSynced(this.host.peers.size === 0)
+      this.outbox.sendControl('state', [{ kind: 'update', update: encodeIntegrated(this.doc_) }])
+      return
+    }
     if (this.host.peers.size === 0) return this.becomeSynced(true)
     this.ask(this.state === 'synced')
   }
@@ -123,19 +150,35 @@ export class Island {
   receive(from: string | undefined, messages: Message[], el: { askAll?: boolean; forPeer?: string }): void {
     if (this.stopped) return
     const [first, second] = messages
+    if (!this.mayEdit(from)) {
+      // Readers may still ask for the state; their changes are refused.
+      if (first?.kind === 'step1' && el.forPeer === undefined) messages = [first]
+      else return
+    }
     if (el.forPeer !== undefined && first?.kind === 'step1' && second?.kind === 'step2') {
       const self = this.host.self
       if (self !== undefined && el.forPeer !== self) {
-        this.applyOrBuffer([second.update])
+        this.applyOrBuffer([second.update], from)
         return this.fillGaps(from, first.stateVector, second.update)
       }
       return this.onAnswer(from, first.stateVector, second.update)
     }
     for (const m of messages) {
       if (m.kind === 'step1') {
-        if (this.state === 'synced' && (el.askAll || this.isDesignatedFor(from))) this.answer(from, m.stateVector)
-      } else if (m.kind === 'step2' || m.kind === 'update') this.applyOrBuffer([m.update])
+        if (this.state === 'synced' && this.mode !== 'receive' && (el.askAll || this.isDesignatedFor(from))) this.answer(from, m.stateVector)
+      } else if (m.kind === 'step2' || m.kind === 'update') this.applyOrBuffer([m.update], from)
     }
+  }
+
+  /** Whether `from` may change this island; a refusal is reported once per peer. */
+  private mayEdit(from: string | undefined): boolean {
+    if (this.mode === 'send') return false
+    if (this.editors === null || from === undefined || this.editors.has(from)) return true
+    if (!this.refusedEditors.has(from)) {
+      this.refusedEditors.add(from)
+      this.host.error(new SyncError('not-allowed', `${from} is not an editor of this island`, { island: this.name, peer: from }))
+    }
+    return false
   }
 
   private ask(askAll: boolean): void {
@@ -146,7 +189,7 @@ export class Island {
       if (this.state === 'joining') {
         // Nobody answered twice: peers present but all joining, at the same moment as us.
         this.becomeSynced(true)
-        this.outbox.sendControl('state', [{ kind: 'update', update: Y.encodeStateAsUpdate(this.doc_) }])
+        this.outbox.sendControl('state', [{ kind: 'update', update: encodeIntegrated(this.doc_) }])
       }
     }, this.host.retryMs)
   }
@@ -156,7 +199,7 @@ export class Island {
       `answer:${to ?? ''}`,
       [
         { kind: 'step1', stateVector: Y.encodeStateVector(this.doc_) },
-        { kind: 'step2', update: Y.encodeStateAsUpdate(this.doc_, stateVector) },
+        { kind: 'step2', update: encodeIntegrated(this.doc_, stateVector) },
       ],
       to === undefined ? {} : { forPeer: to },
     )
@@ -168,14 +211,14 @@ export class Island {
    * still have been on its way to the answerer when it answered. Send it, to everyone.
    */
   private fillGaps(answerer: string | undefined, theirState: Uint8Array, theirUpdate: Uint8Array): void {
-    if (this.state !== 'synced') return
+    if (this.state !== 'synced' || this.mode === 'receive') return
     const theirs = Y.decodeStateVector(theirState)
     let ahead = false
     for (const [client, clock] of Y.decodeStateVector(Y.encodeStateVector(this.doc_))) {
       if (clock > (theirs.get(client) ?? 0)) ahead = true
     }
     if (!ahead && coversDeletes(Y.decodeUpdate(theirUpdate).ds, Y.createDeleteSetFromStructStore(this.doc_.store))) return
-    this.outbox.sendControl(`fill:${answerer ?? ''}`, [{ kind: 'update', update: Y.encodeStateAsUpdate(this.doc_, theirState) }])
+    this.outbox.sendControl(`fill:${answerer ?? ''}`, [{ kind: 'update', update: encodeIntegrated(this.doc_, theirState) }])
   }
 
   /** The one peer that answers a request: the smallest id present, the asker aside. */
@@ -189,14 +232,14 @@ export class Island {
   private onAnswer(from: string | undefined, theirState: Uint8Array, update: Uint8Array): void {
     this.clearRetry()
     if (this.state === 'synced') {
-      this.apply([update])
-      this.reply(from, theirState)
+      this.apply([update], from)
+      if (this.mode !== 'receive') this.reply(from, theirState)
       return
     }
     const theirs = Y.decodeStateVector(theirState)
     const sameSeed = (theirs.get(this.seedClient) ?? 0) >= this.seedLength
-    if (this.seedLength === 0 || theirs.size === 0 || sameSeed) {
-      this.apply([update, ...this.takeBuffered()])
+    if (this.mode !== 'receive' && (this.seedLength === 0 || theirs.size === 0 || sameSeed)) {
+      this.apply([update, ...this.takeBuffered()], from)
       // The reply carries our seed (unless they have it) and every change made while joining.
       this.reply(from, theirState)
     } else {
@@ -214,7 +257,7 @@ export class Island {
 
   /** What the answerer lacks, with our whole delete set. One slot per peer: replies to several answerers all go. */
   private reply(to: string | undefined, theirState: Uint8Array): void {
-    this.outbox.sendControl(`reply:${to ?? ''}`, [{ kind: 'step2', update: Y.encodeStateAsUpdate(this.doc_, theirState) }])
+    this.outbox.sendControl(`reply:${to ?? ''}`, [{ kind: 'step2', update: encodeIntegrated(this.doc_, theirState) }])
   }
 
   private becomeSynced(alone: boolean): void {
@@ -222,14 +265,14 @@ export class Island {
     if (this.state === 'joining') {
       this.state = 'synced'
       this.outbox.hold = false
-      for (const u of this.takeBuffered()) this.apply([u])
+      for (const u of this.takeBuffered()) this.apply([u], undefined)
       this.outbox.flush()
     }
     this.host.emit('synced', this, { alone })
   }
 
-  private applyOrBuffer(updates: Uint8Array[]): void {
-    if (this.state === 'synced') return this.apply(updates)
+  private applyOrBuffer(updates: Uint8Array[], from: string | undefined): void {
+    if (this.state === 'synced') return this.apply(updates, from)
     for (const u of updates) {
       this.bufferedBytes += u.length
       this.buffered.push(u)
@@ -245,32 +288,60 @@ export class Island {
     return b
   }
 
-  private apply(updates: Uint8Array[]): void {
+  private apply(updates: Uint8Array[], from: string | undefined): void {
     try {
       this.binding.applyRemote(() => {
         for (const u of updates) Y.applyUpdate(this.doc_, u, REMOTE)
       })
     } catch (err) {
-      this.host.error(asSyncError(err, this.name, 'bad-update'))
+      const e = asSyncError(err, this.name, 'bad-update')
+      e.peer ??= from
+      this.host.error(e)
     }
-    if (this.doc_.store.pendingStructs !== null) this.watchGap()
+    const pending = this.doc_.store.pendingStructs
+    if (pending === null) return
+    if (pending.update.length + (this.doc_.store.pendingDs?.length ?? 0) > this.host.maxPendingBytes) {
+      // Updates that wait for ones that never come (a hostile or broken peer): memory stays
+      // bounded. Dropping them is safe: the gap repair asks everyone for what we lack.
+      this.doc_.store.pendingStructs = null
+      this.doc_.store.pendingDs = null
+      this.droppedPending = true
+      this.host.error(new SyncError('too-large', `over ${this.host.maxPendingBytes} bytes of updates wait for missing ones`, { island: this.name, peer: from }))
+    }
+    this.watchGap()
   }
 
   /**
-   * Updates that wait for missing ones: give the missing ones time to arrive (delivery may be out
-   * of order), then, if they are still missing, ask everyone for what we lack.
+   * Updates that wait for missing ones (or were dropped over the limit): give the missing ones
+   * time to arrive (delivery may be out of order), then ask everyone for what we lack. If even
+   * that brings nothing, nobody has them (a forged or broken client): drop what waits for them.
    */
   private watchGap(): void {
     if (this.gapTimer !== null) return
     this.gapTimer = this.host.clock.setTimeout(() => {
       this.gapTimer = null
-      if (this.stopped || this.state !== 'synced' || this.doc_.store.pendingStructs === null) return
-      this.outbox.sendControl('ask', [{ kind: 'step1', stateVector: Y.encodeStateVector(this.doc_) }], { askAll: true })
+      if (this.stopped || this.state !== 'synced') return
+      const store = this.doc_.store
+      if (store.pendingStructs === null && !this.droppedPending) {
+        this.gapAsked = false
+        return
+      }
+      this.droppedPending = false
+      if (!this.gapAsked) {
+        this.gapAsked = true
+        this.outbox.sendControl('ask', [{ kind: 'step1', stateVector: Y.encodeStateVector(this.doc_) }], { askAll: true })
+        if (store.pendingStructs !== null) this.watchGap()
+        return
+      }
+      this.gapAsked = false
+      store.pendingStructs = null
+      store.pendingDs = null
+      this.host.error(new SyncError('bad-update', 'updates wait for changes no peer has: dropped', { island: this.name }))
     }, this.host.retryMs)
   }
 
   private readonly onTransaction = (txn: Y.Transaction): void => {
-    if (txn.origin === REMOTE || txn.origin === SEED) return
+    if (txn.origin === REMOTE || txn.origin === SEED || this.mode === 'receive') return
     if (txn.deleteSet.clients.size === 0 && sameState(txn.beforeState, txn.afterState)) return
     this.outbox.add(txn)
   }

@@ -7,6 +7,7 @@ import { Reassembler } from '../protocol/parts.js'
 import { parseStanza } from '../protocol/stanza.js'
 import { realClock, type Clock } from './clock.js'
 import { Island, type IslandHost } from './island.js'
+import { PeerRates } from './rates.js'
 
 export interface SessionOptions {
   /** Where islands are looked for, and watched for (default `document`). */
@@ -28,6 +29,14 @@ export interface SessionOptions {
   maxPendingPayloads?: number
   /** What of a remote update may be rendered (default: everything the DOM accepts). */
   allow?: RenderFilter
+  /**
+   * Island elements (updates) per second a peer may send, and its burst (defaults 300 and 600).
+   * A peer over it is cut off with `rate-limited` until it leaves and joins again.
+   */
+  maxUpdatesPerSecond?: number
+  maxUpdatesBurst?: number
+  /** Bytes of updates an island holds waiting for missing ones (default 4 MiB). */
+  maxPendingBytes?: number
 }
 
 export interface SyncErrorDetail {
@@ -52,6 +61,7 @@ export class Session extends EventTarget {
   private readonly reader: ChannelReader
   private readonly discovery: MutationObserver
   private readonly reassembler: Reassembler
+  private readonly rates: PeerRates
   private readonly maxStanzaChars: number
   private readonly createdChannels: HTMLElement[] = []
   private readonly reportedDuplicates = new WeakSet<Element>()
@@ -80,6 +90,7 @@ export class Session extends EventTarget {
       retryMs: options.retryMs ?? 1500,
       maxPartChars: options.maxPartChars ?? 64 * 1024,
       maxBuffered: 1000,
+      maxPendingBytes: options.maxPendingBytes ?? 4 * 1024 * 1024,
       allow: options.allow,
       get self() {
         return session.selfId
@@ -89,6 +100,7 @@ export class Session extends EventTarget {
       emit: (type, island, detail) => this.fire(type, { island: island.name, ...detail }, [island.element]),
       error: (err) => this.error(err),
     }
+    this.rates = new PeerRates(this.host.clock, options.maxUpdatesPerSecond ?? 300, options.maxUpdatesBurst ?? 600)
     const View = this.doc.defaultView
     const Observer = View?.MutationObserver ?? globalThis.MutationObserver
     this.discovery = new Observer((records) => {
@@ -194,6 +206,7 @@ export class Session extends EventTarget {
     if (stanza.kind !== 'message') return
     const { from } = stanza
     for (const el of stanza.islands) {
+      if (from !== undefined && !this.admit(from, el.island)) return
       try {
         const island = this.islandMap.get(el.island)
         if (!island) throw new SyncError('unknown-island', `no island named "${el.island}" on this page`)
@@ -210,6 +223,14 @@ export class Session extends EventTarget {
     }
   }
 
+  private admit(peer: string, island: string): boolean {
+    if (this.rates.isCut(peer)) return false
+    if (this.rates.admit(peer)) return true
+    this.reassembler.forgetPeer(peer)
+    this.error(new SyncError('rate-limited', 'over its rate of updates: cut off until it joins again', { peer, island }))
+    return false
+  }
+
   private onPresence(from: string | undefined, available: boolean, self: boolean): void {
     if (from === undefined) return
     if (self) {
@@ -224,6 +245,7 @@ export class Session extends EventTarget {
       this.fire('peer-join', { peer: from }, this.islandElements())
     } else if (!available && this.peerSet.delete(from)) {
       this.reassembler.forgetPeer(from)
+      this.rates.forget(from)
       this.fire('peer-leave', { peer: from }, this.islandElements())
     }
   }

@@ -95,16 +95,32 @@ export function encodeDeleteSet(ds: DeleteSet): Uint8Array {
  * Y.mergeUpdates of the 20 updates.
  */
 export function encodeUpdateSince(doc: Y.Doc, stateVector: Uint8Array, deletes: DeleteSet): Uint8Array {
-  const withAllDeletes = Y.encodeStateAsUpdate(doc, stateVector)
-  // With pending structs (updates still waiting for their dependencies) Yjs merges those into its
-  // output, and the layout below no longer holds: send the plain, larger, update then.
-  if (doc.store.pendingStructs !== null || doc.store.pendingDs !== null) return withAllDeletes
+  const withAllDeletes = encodeIntegrated(doc, stateVector)
   // The same doc's update with no structs is varUint(0) followed by the same full delete set.
-  const fullDeleteSet = Y.encodeStateAsUpdate(doc, Y.encodeStateVector(doc)).subarray(1)
+  const fullDeleteSet = encodeIntegrated(doc, Y.encodeStateVector(doc)).subarray(1)
   const structs = withAllDeletes.subarray(0, withAllDeletes.length - fullDeleteSet.length)
   const ds = encodeDeleteSet(deletes)
   const out = new Uint8Array(structs.length + ds.length)
   out.set(structs)
   out.set(ds, structs.length)
   return out
+}
+
+/**
+ * `Y.encodeStateAsUpdate` without what waits in Yjs's pending structs. Yjs merges those into its
+ * output, so a relay passes them on; but an update that waits for changes nobody has (a forged
+ * or broken client) would then spread to every peer through every answer. Only what the doc has
+ * integrated goes out; the author of a pending change sends it again on the next handshake.
+ */
+export function encodeIntegrated(doc: Y.Doc, stateVector?: Uint8Array): Uint8Array {
+  const store = doc.store
+  const { pendingStructs, pendingDs } = store
+  store.pendingStructs = null
+  store.pendingDs = null
+  try {
+    return Y.encodeStateAsUpdate(doc, stateVector)
+  } finally {
+    store.pendingStructs = pendingStructs
+    store.pendingDs = pendingDs
+  }
 }
