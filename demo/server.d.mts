@@ -1,0 +1,33 @@
+// Types for demo/server.mjs (plain JavaScript, run by `node` directly).
+
+export interface DemoProsody {
+  websocketUrl: string
+  domain: string
+  anonDomain: string
+  mucDomain: string
+}
+
+export type DemoConfig =
+  | { bridge: 'xmpp'; websocketUrl: string; domain: string; anonDomain: string; mucDomain: string }
+  | { bridge: 'broadcast'; reason: string }
+
+export function demoConfig(prosody?: DemoProsody, reason?: string): DemoConfig
+
+export interface DemoServerOptions {
+  /** First port to try (default 8080; 0: any free port). A busy port moves on to the next. */
+  port?: number
+  /** Default 127.0.0.1. */
+  host?: string
+  /** A running Prosody (scripts/prosody.mjs): the page uses XMPP. Absent: BroadcastChannel. */
+  prosody?: DemoProsody
+  /** Why there is no XMPP, shown on the page. */
+  reason?: string
+}
+
+export interface DemoServer {
+  url: string
+  port: number
+  close(): Promise<void>
+}
+
+export function startDemoServer(options?: DemoServerOptions): Promise<DemoServer>

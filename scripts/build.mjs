@@ -1,0 +1,228 @@
+// `npm run build`: everything in dist/, from src/.
+//
+//   dist/esm/**                        ESM, one file per source file (dependencies stay imports)
+//   dist/types/**                      type declarations (the native TypeScript 7 tsc)
+//   dist/xml-sync-islands.iife.js      src/index.ts for a <script> tag: global XmlSyncIslands, every bridge
+//   dist/xml-sync-islands.core.iife.js src/core.ts: the engine and the same-browser bridge, no XMPP
+//
+// Then it prints each bundle's raw and gzipped size, checks that the package imports in Node by
+// its own name, and (when the system Chromium is there) that both IIFEs load in a real browser.
+// Options: --no-check skips the two checks; --quiet prints only the sizes.
+
+import { build } from 'esbuild'
+import { spawnSync } from 'node:child_process'
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { dirname, join, relative } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { gzipSync } from 'node:zlib'
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
+const DIST = join(ROOT, 'dist')
+const args = new Set(process.argv.slice(2))
+const check = !args.has('--no-check')
+const quiet = args.has('--quiet')
+const log = (...a) => {
+  if (!quiet) console.log(...a)
+}
+
+const IIFE_FULL = join(DIST, 'xml-sync-islands.iife.js')
+const IIFE_CORE = join(DIST, 'xml-sync-islands.core.iife.js')
+const GLOBAL_NAME = 'XmlSyncIslands'
+const TARGET = ['es2022', 'chrome111', 'firefox111', 'safari16']
+
+/** Every .ts file under src/, declaration files left out. */
+function sourceFiles(dir = join(ROOT, 'src')) {
+  const out = []
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name)
+    if (entry.isDirectory()) out.push(...sourceFiles(path))
+    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts') && !entry.name.endsWith('.test.ts')) out.push(path)
+  }
+  return out.sort()
+}
+
+/**
+ * Browser bundles: stub what @xmpp/client pulls from Node.
+ *
+ * @xmpp/client's package.json maps @xmpp/tcp, @xmpp/tls, @xmpp/starttls and SCRAM away for
+ * browsers, but @xmpp/resolve's browser field names `./lib/dns` while its code imports
+ * `./lib/dns.js`, so `node:dns` still arrives (DESIGN.md). Any `node:*` import (and the bare
+ * names dns, net, tls) becomes a module with the real module's export names, each a function that
+ * throws when called or constructed: nothing runs at load time, and the WebSocket transport with
+ * an explicit `service` never reaches them.
+ */
+const STUBBED_BARE = new Set(['dns', 'net', 'tls'])
+const nodeStubs = {
+  name: 'node-builtins-stub',
+  setup(b) {
+    b.onResolve({ filter: /^node:|^(dns|net|tls)$/ }, (a) => {
+      const name = a.path.startsWith('node:') ? a.path : `node:${a.path}`
+      if (!a.path.startsWith('node:') && !STUBBED_BARE.has(a.path)) return undefined
+      return { path: name, namespace: 'node-stub' }
+    })
+    b.onLoad({ filter: /.*/, namespace: 'node-stub' }, async (a) => {
+      let names = []
+      try {
+        names = Object.keys(await import(a.path)).filter((n) => n !== 'default' && /^[A-Za-z_$][\w$]*$/.test(n))
+      } catch {
+        // not a module this Node knows: a default export only
+      }
+      const lines = [
+        `const u = (n) => function () { throw new Error(${JSON.stringify(a.path)} + '.' + n + ' is not available in a browser') }`,
+        ...names.map((n) => `export const ${n} = u(${JSON.stringify(n)})`),
+        `export default { ${names.join(', ')} }`,
+      ]
+      return { contents: lines.join('\n'), loader: 'js' }
+    })
+  },
+}
+
+async function buildEsm() {
+  const entryPoints = sourceFiles()
+  await build({
+    entryPoints,
+    outdir: join(DIST, 'esm'),
+    outbase: join(ROOT, 'src'),
+    format: 'esm',
+    platform: 'neutral',
+    target: 'es2022',
+    bundle: false,
+    sourcemap: true,
+    logLevel: 'warning',
+  })
+  log(`esm    dist/esm/ (${entryPoints.length} modules)`)
+}
+
+function buildTypes() {
+  const tsc = join(ROOT, 'node_modules', '.bin', 'tsc')
+  const r = spawnSync(tsc, ['-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' })
+  if (r.error || r.status !== 0) throw new Error(`tsc -p tsconfig.build.json failed (${r.error?.message ?? `exit ${r.status}`})`)
+  // @xmpp/client ships no types: the project declares the part it uses (src/bridge/xmpp-client.d.ts),
+  // which tsc does not copy. Ship it beside the bridge's declarations and reference it from there.
+  const ambient = join(ROOT, 'src', 'bridge', 'xmpp-client.d.ts')
+  const bridgeTypes = join(DIST, 'types', 'bridge', 'xmpp.d.ts')
+  if (existsSync(ambient) && existsSync(bridgeTypes)) {
+    copyFileSync(ambient, join(DIST, 'types', 'bridge', 'xmpp-client.d.ts'))
+    writeFileSync(bridgeTypes, `/// <reference path="./xmpp-client.d.ts" />\n${readFileSync(bridgeTypes, 'utf8')}`)
+  }
+  if (!existsSync(join(DIST, 'types', 'index.d.ts'))) throw new Error('tsc wrote no dist/types/index.d.ts')
+  log('types  dist/types/')
+}
+
+async function buildIife(entry, outfile) {
+  const result = await build({
+    entryPoints: [join(ROOT, entry)],
+    outfile,
+    bundle: true,
+    format: 'iife',
+    globalName: GLOBAL_NAME,
+    platform: 'browser',
+    target: TARGET,
+    minify: true,
+    sourcemap: 'linked',
+    metafile: true,
+    legalComments: 'none',
+    plugins: [nodeStubs],
+    logLevel: 'warning',
+  })
+  return Object.keys(result.metafile.inputs)
+}
+
+function size(file) {
+  const buf = readFileSync(file)
+  return { raw: buf.length, gzip: gzipSync(buf, { level: 9 }).length }
+}
+
+const kb = (n) => `${(n / 1024).toFixed(1)} KiB`.padStart(10)
+
+/** The package as a consumer sees it: `import ... from 'xml-sync-islands'` (self-reference). */
+async function checkNodeImport() {
+  const probe = join(ROOT, 'scripts', '.import-probe.mjs')
+  writeFileSync(probe, "const m = await import('xml-sync-islands'); console.log(JSON.stringify(['syncIslands', 'xmppBridge', 'broadcastBridge', 'Session'].filter((k) => typeof m[k] !== 'function')))\n")
+  try {
+    const r = spawnSync(process.execPath, [probe], { cwd: ROOT, encoding: 'utf8' })
+    if (r.status !== 0) throw new Error(`import 'xml-sync-islands' failed in Node:\n${r.stderr}`)
+    const missing = JSON.parse(r.stdout.trim().split('\n').pop())
+    if (missing.length) throw new Error(`import 'xml-sync-islands' lacks ${missing.join(', ')}`)
+  } finally {
+    rmSync(probe, { force: true })
+  }
+  log("check  import { syncIslands } from 'xml-sync-islands' works in Node")
+}
+
+/** Loads both IIFEs into a blank page of the system Chromium; skipped when there is none. */
+async function checkInChromium() {
+  const { CHROMIUM_PATH, CHROMIUM_ARGS } = await import(pathToFileURL(join(ROOT, 'scripts', 'chromium.mjs')).href)
+  if (!existsSync(CHROMIUM_PATH)) {
+    log(`check  skipped the browser check: no Chromium at ${CHROMIUM_PATH} (apt-get install -y chromium)`)
+    return
+  }
+  const { chromium } = await import('playwright-core')
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS })
+  try {
+    for (const [file, wants, lacks] of [
+      [IIFE_FULL, ['syncIslands', 'Session', 'broadcastBridge', 'xmppBridge'], []],
+      [IIFE_CORE, ['syncIslands', 'Session', 'broadcastBridge'], ['xmppBridge']],
+    ]) {
+      const page = await browser.newPage()
+      const errors = []
+      page.on('pageerror', (e) => errors.push(e.message))
+      await page.setContent('<!doctype html><div data-sync-island="probe"><p>hello</p></div>')
+      await page.addScriptTag({ content: readFileSync(file, 'utf8') })
+      const found = await page.evaluate(
+        ([wants, lacks]) => {
+          const g = globalThis.XmlSyncIslands
+          if (!g) return 'no global XmlSyncIslands'
+          const missing = wants.filter((k) => typeof g[k] !== 'function')
+          if (missing.length) return `missing ${missing.join(', ')}`
+          const extra = lacks.filter((k) => k in g)
+          if (extra.length) return `unexpected ${extra.join(', ')}`
+          const session = g.syncIslands()
+          const names = [...session.islands.keys()]
+          session.stop()
+          return names.join(',') === 'probe' ? 'ok' : `islands found: ${names.join(',')}`
+        },
+        [wants, lacks],
+      )
+      await page.close()
+      if (found !== 'ok' || errors.length) throw new Error(`${relative(ROOT, file)} in Chromium: ${found} ${errors.join('; ')}`)
+    }
+  } finally {
+    await browser.close()
+  }
+  log('check  both IIFEs load in Chromium; XmlSyncIslands.syncIslands finds an island')
+}
+
+async function main() {
+  const started = Date.now()
+  rmSync(DIST, { recursive: true, force: true })
+  mkdirSync(DIST, { recursive: true })
+
+  await buildEsm()
+  buildTypes()
+  const fullInputs = await buildIife('src/index.ts', IIFE_FULL)
+  const coreInputs = await buildIife('src/core.ts', IIFE_CORE)
+
+  // The core build must not carry XMPP; the full one must not carry Node's TCP/TLS transports.
+  const xmppInCore = coreInputs.filter((p) => p.includes('@xmpp/'))
+  if (xmppInCore.length) throw new Error(`core IIFE pulls in XMPP: ${xmppInCore.slice(0, 3).join(', ')}`)
+  const nodeOnly = fullInputs.filter((p) => !p.startsWith('(disabled):') && /@xmpp\/(tcp|tls|starttls|connection-tcp)\//.test(p))
+  if (nodeOnly.length) throw new Error(`IIFE pulls in Node-only transports: ${nodeOnly.slice(0, 3).join(', ')}`)
+
+  console.log('bundle                                  raw       gzip')
+  for (const file of [IIFE_FULL, IIFE_CORE]) {
+    const s = size(file)
+    console.log(`${relative(ROOT, file).padEnd(36)}${kb(s.raw)} ${kb(s.gzip)}`)
+  }
+
+  if (check) {
+    await checkNodeImport()
+    await checkInChromium()
+  }
+  log(`built in ${((Date.now() - started) / 1000).toFixed(1)} s`)
+}
+
+main().catch((err) => {
+  console.error(`build failed: ${err.message}`)
+  process.exit(1)
+})
