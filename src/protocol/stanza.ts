@@ -25,7 +25,9 @@ const nsOf = (el: XmlEl): string | undefined => el.attrs.xmlns
 /** Parses a stanza taken from `#xmpp-incoming`. Throws `SyncError` with the reason. */
 export function parseStanza(text: string, maxStanzaChars: number): Stanza {
   if (text.length > maxStanzaChars) {
-    throw new SyncError('too-large', `stanza of ${text.length} characters, limit ${maxStanzaChars}`)
+    // Too large to parse, but the sender still gets named: the bridge writes `from` on the root's start tag.
+    const from = /^\s*<[\w:]+[^>]*?\sfrom=(["'])([^"'<>]{1,1024})\1/.exec(text.slice(0, 2048))?.[2]
+    throw new SyncError('too-large', `stanza of ${text.length} characters, limit ${maxStanzaChars}`, from === undefined ? {} : { peer: from })
   }
   const root = parseXml(text)
   const ns = nsOf(root)

@@ -7,7 +7,12 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { startProsody, type ProsodyInstance } from '../../scripts/prosody.mjs'
 import { syncIslands, type Session, type SyncErrorDetail } from '../../src/index.js'
 import { xmppBridge, type XmppBridge } from '../../src/bridge/xmpp.js'
-import { makePage, waitFor, type Page } from './support.js'
+import { islandStanza, makePage, waitFor, type Page } from './support.js'
+import { cuttableLink } from './proxy.js'
+import { canonicalDom } from '../../src/binding/canonical.js'
+import { HTML_ISLAND, randomEdit, Rng, SVG_ISLAND } from '../helpers/random-edits.js'
+import { toBase64 } from '../../src/protocol/base64.js'
+import { encodeMessages } from '../../src/protocol/messages.js'
 
 let prosody: ProsodyInstance
 const cleanups: Array<() => Promise<void> | void> = []
@@ -30,19 +35,24 @@ interface SyncedPage {
   session: Session
   bridge: XmppBridge
   errors: SyncErrorDetail[]
-  island(): Element
+  island(name?: string): Element
 }
 
-function openSyncedPage(room: string, html: string, server: ProsodyInstance = prosody): SyncedPage {
+function openSyncedPage(
+  room: string,
+  html: string,
+  server: ProsodyInstance = prosody,
+  opts: { service?: string; peer?: string; jid?: string; resource?: string; password?: string } = {},
+): SyncedPage {
   const page = makePage()
   page.document.body.insertAdjacentHTML('afterbegin', html)
   const session = syncIslands({ root: page.document })
   const errors: SyncErrorDetail[] = []
   session.addEventListener('sync-error', (e) => errors.push((e as CustomEvent<SyncErrorDetail>).detail))
   const bridge = xmppBridge({
-    service: server.websocketUrl,
-    domain: server.anonDomain,
-    room,
+    service: opts.service ?? server.websocketUrl,
+    ...(opts.jid ? { jid: opts.jid, password: opts.password ?? '', resource: opts.resource ?? 'tab' } : { domain: server.anonDomain }),
+    ...(opts.peer ? { peer: opts.peer } : { room }),
     document: page.document,
     WebSocket: WS,
     backoff: { minDelay: 50, maxDelay: 400 },
@@ -50,7 +60,7 @@ function openSyncedPage(room: string, html: string, server: ProsodyInstance = pr
   cleanups.push(() => page.close())
   cleanups.push(() => session.stop())
   cleanups.push(() => bridge.close())
-  return { page, session, bridge, errors, island: () => page.document.querySelector('[data-sync-island="main"]')! }
+  return { page, session, bridge, errors, island: (name = 'main') => page.document.querySelector(`[data-sync-island="${name}"]`)! }
 }
 
 const html = (p: SyncedPage): string => p.island().innerHTML
@@ -98,5 +108,111 @@ describe('islands through Prosody', () => {
     await waitFor(() => a.bridge.online && b.bridge.online, 'both to rejoin')
     await waitFor(() => html(a) === html(b) && html(a).includes('from a, offline') && html(a).includes('from b, offline'), 'both edits everywhere')
     expect(a.island().querySelectorAll('li')).toHaveLength(3)
+  })
+})
+
+const BOTH_KINDS = HTML_ISLAND.replace('data-sync-island="main"', 'data-sync-island="text"') + SVG_ISLAND.replace('data-sync-island="main"', 'data-sync-island="drawing"')
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
+const canon = (p: SyncedPage, name: string): string => canonicalDom(p.island(name))
+const converged = (peers: SyncedPage[], names: string[]): boolean =>
+  names.every((n) => peers.every((p) => canon(p, n) === canon(peers[0]!, n)))
+
+describe('every island kind, through Prosody', () => {
+  it('three pages in a room edit HTML and SVG islands at random at once, and converge', async () => {
+    const room = `random-${Date.now().toString(36)}@${prosody.mucDomain}`
+    const peers = [0, 1, 2].map(() => openSyncedPage(room, BOTH_KINDS))
+    await waitFor(() => peers.every((p) => p.session.peers.size === 2), 'all three to see each other')
+    const rng = new Rng(20261125)
+    let uid = 0
+    const log: string[] = []
+    for (let round = 0; round < 40; round++) {
+      for (const p of peers) for (const name of ['text', 'drawing']) log.push(randomEdit(rng, p.island(name), () => `x${uid++}`))
+      await sleep(rng.int(30))
+    }
+    await waitFor(() => converged(peers, ['text', 'drawing']), `convergence after ${log.length} edits (seed 20261125)`, 20_000)
+    expect(peers.flatMap((p) => p.errors)).toEqual([])
+  })
+
+  it('two pages one to one (no room) sync both island kinds', async () => {
+    await prosody.createAccount('ann', 'pw-ann')
+    await prosody.createAccount('bob', 'pw-bob')
+    const ann = openSyncedPage('', BOTH_KINDS, prosody, { jid: `ann@${prosody.domain}`, password: 'pw-ann', peer: `bob@${prosody.domain}/tab` })
+    const bob = openSyncedPage('', BOTH_KINDS, prosody, { jid: `bob@${prosody.domain}`, password: 'pw-bob', peer: `ann@${prosody.domain}/tab` })
+    await waitFor(() => ann.session.peers.size === 1 && bob.session.peers.size === 1, 'each to see the other')
+    ann.island('drawing').querySelector('rect')!.setAttribute('fill', 'purple')
+    bob.island('text').querySelector('li')!.textContent = 'edited by bob'
+    await waitFor(
+      () => bob.island('drawing').querySelector('rect')!.getAttribute('fill') === 'purple' && ann.island('text').querySelector('li')!.textContent === 'edited by bob',
+      'edits both ways',
+    )
+    await waitFor(() => converged([ann, bob], ['text', 'drawing']), 'convergence')
+  })
+})
+
+describe('faults', () => {
+  it('one page loses its connection for 10 s while both edit: every edit ends on both pages', async () => {
+    const link = await cuttableLink(prosody.httpPort)
+    cleanups.push(() => link.close())
+    const room = `drop-${Date.now().toString(36)}@${prosody.mucDomain}`
+    const page = '<div data-sync-island="main"><ul></ul></div>'
+    const a = openSyncedPage(room, page)
+    await waitFor(() => a.session.self, 'A to join')
+    const b = openSyncedPage(room, page, prosody, { service: prosody.websocketUrl.replace(`:${prosody.httpPort}/`, `:${link.port}/`) })
+    await waitFor(() => a.session.peers.size === 1 && b.session.peers.size === 1, 'both to see each other')
+    const add = (p: SyncedPage, id: string): void => {
+      const li = p.page.document.createElement('li')
+      li.id = id
+      li.textContent = id
+      p.island().querySelector('ul')!.appendChild(li)
+    }
+    add(a, 'a-before')
+    add(b, 'b-before')
+    await waitFor(() => converged([a, b], ['main']) && a.island().querySelectorAll('li').length === 2, 'both before the fault')
+
+    link.cut()
+    await waitFor(() => !b.bridge.online, 'B to notice')
+    const started = Date.now()
+    let i = 0
+    while (Date.now() - started < 10_000) {
+      add(a, `a-during-${i}`)
+      add(b, `b-during-${i}`)
+      if (i % 3 === 0) a.island().querySelector('li')!.setAttribute('class', `a${i}`)
+      i++
+      await sleep(500)
+    }
+    link.restore()
+    await waitFor(() => b.bridge.online, 'B to reconnect by itself', 20_000)
+    await waitFor(() => converged([a, b], ['main']), 'both to converge', 20_000)
+    const ids = Array.from(a.island().querySelectorAll('li'), (li) => li.id).sort()
+    const expected = ['a-before', 'b-before', ...Array.from({ length: i }, (_, k) => [`a-during-${k}`, `b-during-${k}`]).flat()].sort()
+    expect(ids).toEqual(expected)
+    expect(b.bridge.stats.reconnects).toBeGreaterThan(0)
+  }, 60_000)
+
+  it('a hostile occupant sending malformed, oversized and misdirected payloads breaks nothing for the others', async () => {
+    const room = `hostile-${Date.now().toString(36)}@${prosody.mucDomain}`
+    const page = '<div data-sync-island="main"><p>ok</p></div>'
+    const a = openSyncedPage(room, page)
+    await waitFor(() => a.session.self, 'A to join')
+    const b = openSyncedPage(room, page)
+    await waitFor(() => b.session.peers.size === 1, 'B to join')
+    // The hostile page has a bridge but no engine: it writes whatever it likes into its channel.
+    const evil = makePage()
+    const evilBridge = xmppBridge({ service: prosody.websocketUrl, domain: prosody.anonDomain, room, nick: 'mallory', document: evil.document, WebSocket: WS })
+    cleanups.push(() => evil.close())
+    cleanups.push(() => evilBridge.close())
+    await waitFor(() => a.session.peers.size === 2, 'mallory to be in the room')
+    const garbage = toBase64(encodeMessages([{ kind: 'update', update: Uint8Array.from({ length: 40 }, (_, k) => (k * 31) % 256) }]))
+    evil.send(islandStanza('main', '!!!not base64!!!'))
+    evil.send(islandStanza('main', garbage))
+    evil.send(islandStanza('elsewhere', garbage))
+    evil.send(islandStanza('main', 'A'.repeat(200_000)))
+    await waitFor(() => a.errors.length >= 4 && b.errors.length >= 4, 'both to refuse all four')
+    for (const p of [a, b]) {
+      expect(p.errors.map((e) => e.condition).sort()).toEqual(['bad-base64', 'bad-update', 'too-large', 'unknown-island'])
+      expect(p.errors.map((e) => e.peer), JSON.stringify(p.errors)).toEqual(Array(4).fill(`${room}/mallory`))
+    }
+    a.island().querySelector('p')!.textContent = 'still fine'
+    await waitFor(() => b.island().textContent === 'still fine', 'the session to go on')
   })
 })
