@@ -88,4 +88,20 @@ describe('joining', () => {
     await net.settle()
     expect(bSynced).toEqual([false])
   })
+  it('a joiner is answered by one peer, the same one every peer would choose', async () => {
+    const net = new Network()
+    for (const id of ['d', 'b', 'c', 'a']) net.join(PAGE, id)
+    await net.settle()
+    const answers: string[] = []
+    const queue = (net.bus as unknown as { queue: Array<{ from: string; to: string; text: string }> }).queue
+    const deliver = net.bus.deliver.bind(net.bus)
+    net.bus.deliver = (max?: number) => {
+      for (const m of queue) if (m.text.includes(' for="e"') && m.to === 'e') answers.push(m.from)
+      return deliver(max)
+    }
+    const e = net.join(PAGE, 'e')
+    await net.settle()
+    expect(answers).toEqual(['a'])
+    expect(e.island().innerHTML).toBe(net.peers[0]!.island().innerHTML)
+  })
 })
