@@ -17,8 +17,8 @@ import { longestIncreasingSubsequence } from './lis.js'
 export class Capture {
   private readonly parents = new Set<Node>()
   private readonly elements = new Set<Element>()
-  // The first old value seen for a text node is the value the doc holds.
-  private readonly texts = new Map<Text, string | null>()
+  // Every old value seen for a text node, in order: the data before each change.
+  private readonly texts = new Map<Text, string[]>()
 
   constructor(private ctx: BindingContext) {}
 
@@ -38,7 +38,11 @@ export class Capture {
         this.elements.add(r.target as Element)
         // Adding or removing data-sync-ignore changes which children the parent shares.
         if (r.attributeName === ATTR_IGNORE && r.target.parentNode) this.parents.add(r.target.parentNode)
-      } else if (!this.texts.has(r.target as Text)) this.texts.set(r.target as Text, r.oldValue)
+      } else {
+        let olds = this.texts.get(r.target as Text)
+        if (!olds) this.texts.set(r.target as Text, (olds = []))
+        if (r.oldValue !== null) olds.push(r.oldValue)
+      }
     }
   }
 
@@ -65,9 +69,9 @@ export class Capture {
         if (type instanceof Y.XmlElement && !created.has(type)) reconcileAttrs(this.ctx, el, type)
       }
     }
-    for (const [text, old] of this.texts) {
+    for (const [text, olds] of this.texts) {
       const type = this.ctx.mirror.typeOf(text)
-      if (type instanceof Y.XmlText && !created.has(type)) reconcileText(text, type, old)
+      if (type instanceof Y.XmlText && !created.has(type)) reconcileText(text, type, olds)
     }
     this.parents.clear()
     this.elements.clear()
@@ -163,12 +167,30 @@ function reconcileRootAttrs(ctx: BindingContext): void {
   for (const k of Array.from(map.keys())) if (!want.has(k)) map.delete(k)
 }
 
-function reconcileText(text: Text, type: Y.XmlText, old: string | null): void {
-  const edit = diffText(old ?? textOfType(type), text.data)
-  if (!edit) return
-  if (edit.remove) type.delete(edit.index, edit.remove)
-  if (edit.insert) type.insert(edit.index, edit.insert)
+/**
+ * Replays a text node's changes since the last capture as one minimal edit per change: each
+ * record's old value is the data just before that change, so consecutive values differ by one
+ * edit. One diff from the first value to the last would merge edits far apart (an insert at the
+ * start and one at the end of the same task) into a replacement of everything between them,
+ * which moves every remote caret and garbles concurrent typing there.
+ */
+function reconcileText(text: Text, type: Y.XmlText, olds: readonly string[]): void {
+  let before = textOfType(type)
+  // A value with a lone surrogate half would go into the doc (and onto the wire as U+FFFD):
+  // then diff only from the doc's text to the final one, which is what the page shows.
+  const steps = olds.length > 256 || olds.some(hasLoneSurrogate) ? [text.data] : [...olds, text.data]
+  for (const after of steps) {
+    const edit = diffText(before, after)
+    if (edit) {
+      if (edit.remove) type.delete(edit.index, edit.remove)
+      if (edit.insert) type.insert(edit.index, edit.insert)
+    }
+    before = after
+  }
 }
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
+const hasLoneSurrogate = (s: string): boolean => LONE_SURROGATE.test(s)
 
 /**
  * Forgets the bindings of a type's subtree, before it is deleted (deleted types hide their
