@@ -14,34 +14,51 @@ export const NS = {
 
 const ELEMENT_PREFIX: Record<string, string> = { [NS.svg]: 'svg', [NS.math]: 'math' }
 const ELEMENT_NS: Record<string, string> = { svg: NS.svg, math: NS.math }
+// Marks an XHTML element whose local name has a colon that would read as a table prefix.
+const HTML_MARK = 'html'
 const ATTR_PREFIX: Record<string, string> = { [NS.xlink]: 'xlink', [NS.xml]: 'xml' }
 const ATTR_NS: Record<string, string> = { xlink: NS.xlink, xml: NS.xml }
 
 interface Named {
   namespaceURI: string | null
   localName: string
+  prefix?: string | null
 }
 
-/** `rect` in SVG is `svg:rect`; `p` in XHTML is `p`; anything else is `{uri}local`. */
+/**
+ * `rect` in SVG is `svg:rect`; `p` in XHTML is `p`; anything else is `{uri}local`, or
+ * `{uri}prefix:local` when the element has a prefix (kept as the page chose it).
+ * The HTML parser makes XHTML elements with a colon in their local name (Word's `<o:p>`): they
+ * are keyed by that name, with `html:` in front when the part before the colon is a table prefix.
+ */
 export function elementKey(el: Named): string {
   const ns = el.namespaceURI
-  if (ns === NS.xhtml) return el.localName
+  const local = el.localName
+  if (ns === NS.xhtml) {
+    const colon = local.indexOf(':')
+    const head = colon > 0 ? local.slice(0, colon) : ''
+    return head === HTML_MARK || ELEMENT_NS[head] ? `${HTML_MARK}:${local}` : local
+  }
   const prefix = ns === null ? undefined : ELEMENT_PREFIX[ns]
-  return prefix ? `${prefix}:${el.localName}` : `{${ns ?? ''}}${el.localName}`
+  if (prefix) return `${prefix}:${local}`
+  return `{${ns ?? ''}}${el.prefix ? `${el.prefix}:` : ''}${local}`
 }
 
-export function parseElementKey(key: string): { ns: string | null; local: string } {
+/** `name` is the qualified name for createElementNS, or an XHTML local name with a colon in it. */
+export function parseElementKey(key: string): { ns: string | null; name: string } {
   if (key.startsWith('{')) {
     const end = key.indexOf('}')
     const ns = key.slice(1, end)
-    return { ns: ns === '' ? null : ns, local: key.slice(end + 1) }
+    return { ns: ns === '' ? null : ns, name: key.slice(end + 1) }
   }
   const colon = key.indexOf(':')
   if (colon > 0) {
-    const ns = ELEMENT_NS[key.slice(0, colon)]
-    if (ns) return { ns, local: key.slice(colon + 1) }
+    const head = key.slice(0, colon)
+    if (head === HTML_MARK) return { ns: NS.xhtml, name: key.slice(colon + 1) }
+    const ns = ELEMENT_NS[head]
+    if (ns) return { ns, name: key.slice(colon + 1) }
   }
-  return { ns: NS.xhtml, local: key }
+  return { ns: NS.xhtml, name: key }
 }
 
 /**
@@ -75,14 +92,30 @@ export function parseAttrKey(key: string): { ns: string | null; qname: string } 
 export const isInternalKey = (key: string): boolean => key.startsWith('#')
 
 export function createElementFromKey(doc: Document, key: string): Element {
-  const { ns, local } = parseElementKey(key)
-  return doc.createElementNS(ns, local)
+  const { ns, name } = parseElementKey(key)
+  if (ns === NS.xhtml && name.includes(':')) {
+    // An XHTML local name with a colon: createElementNS would read a prefix into it (and make
+    // `o:p` a paragraph), createElement keeps it whole.
+    const el = doc.createElement(name)
+    if (el.namespaceURI === NS.xhtml && el.localName === name) return el
+  }
+  return doc.createElementNS(ns, name)
 }
 
 export function setAttributeFromKey(el: Element, key: string, value: string): void {
   const { ns, qname } = parseAttrKey(key)
   if (ns === null) el.setAttribute(qname, value)
-  else el.setAttributeNS(ns, qname, value)
+  else el.setAttributeNS(ns, qname.includes(':') ? qname : prefixed(el, ns, qname), value)
+}
+
+/**
+ * Attribute keys name a namespace, not a prefix (two prefixes for one namespace are one
+ * attribute): an attribute outside the table takes the prefix the element has in scope for its
+ * namespace, so `x:a` on `<x:thing>` (both `urn:x`) comes back as `x:a`.
+ */
+function prefixed(el: Element, ns: string, local: string): string {
+  const prefix = typeof el.lookupPrefix === 'function' ? el.lookupPrefix(ns) : null
+  return prefix ? `${prefix}:${local}` : local
 }
 
 export function removeAttributeFromKey(el: Element, key: string): void {
