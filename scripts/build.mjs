@@ -137,16 +137,13 @@ const kb = (n) => `${(n / 1024).toFixed(1)} KiB`.padStart(10)
 
 /** The package as a consumer sees it: `import ... from 'xml-sync-islands'` (self-reference). */
 async function checkNodeImport() {
-  const probe = join(ROOT, 'scripts', '.import-probe.mjs')
-  writeFileSync(probe, "const m = await import('xml-sync-islands'); console.log(JSON.stringify(['syncIslands', 'xmppBridge', 'broadcastBridge', 'Session'].filter((k) => typeof m[k] !== 'function')))\n")
-  try {
-    const r = spawnSync(process.execPath, [probe], { cwd: ROOT, encoding: 'utf8' })
-    if (r.status !== 0) throw new Error(`import 'xml-sync-islands' failed in Node:\n${r.stderr}`)
-    const missing = JSON.parse(r.stdout.trim().split('\n').pop())
-    if (missing.length) throw new Error(`import 'xml-sync-islands' lacks ${missing.join(', ')}`)
-  } finally {
-    rmSync(probe, { force: true })
-  }
+  const code =
+    "const m = await import('xml-sync-islands'); " +
+    "console.log(JSON.stringify(['syncIslands', 'xmppBridge', 'broadcastBridge', 'Session'].filter((k) => typeof m[k] !== 'function')))"
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { cwd: ROOT, encoding: 'utf8' })
+  if (r.status !== 0) throw new Error(`import 'xml-sync-islands' failed in Node:\n${r.stderr}`)
+  const missing = JSON.parse(r.stdout.trim().split('\n').pop())
+  if (missing.length) throw new Error(`import 'xml-sync-islands' lacks ${missing.join(', ')}`)
   log("check  import { syncIslands } from 'xml-sync-islands' works in Node")
 }
 
