@@ -1,0 +1,133 @@
+/**
+ * The rules no profile can lift, and the attribute rules that depend on the element.
+ * Names here are lower-case local names, matched against every local name the DOM could give a
+ * node (names.ts `locals`), lower-cased, in any namespace.
+ */
+
+import type { AttrName, ElementName } from './names.js'
+import type { UrlKind } from './urls.js'
+
+/**
+ * Elements that run script, load documents or plugins, change how the page resolves or
+ * refreshes, hold inert markup a script may stamp out, or style the whole page.
+ * `style` is refused rather than sanitised: a style sheet reaches outside the island (selectors
+ * can read attribute values out through requests, and restyle the whole page).
+ */
+export const NEVER_ELEMENTS = new Set([
+  'script', 'iframe', 'frame', 'frameset', 'object', 'embed', 'applet', 'param', 'base', 'basefont', 'meta', 'link',
+  'template', 'noscript', 'noembed', 'noframes', 'style', 'xmp', 'plaintext', 'listing', 'portal', 'fencedframe',
+  'html', 'head', 'body', 'slot', 'layer', 'ilayer', 'bgsound', 'import', 'xml',
+  // SVG: script and event handlers (SVG 1.2 Tiny), cursor and font-face-uri (fetch), discard (removes elements)
+  'handler', 'listener', 'cursor', 'font-face-uri', 'font-face-src', 'color-profile', 'discard', 'tref',
+  // MathML: actions and annotations (an HTML integration point), deprecated, not needed
+  'maction', 'annotation-xml', 'semantics',
+])
+
+/** `foreignObject` is neither allowed nor never: only a profile with `foreignObject: true` renders it. */
+export const FOREIGN_OBJECT = 'foreignobject'
+
+/** Text children of these run or style something (all of them are refused anyway). */
+export const RAW_TEXT_ELEMENTS = new Set(['script', 'style', 'xmp', 'iframe', 'noembed', 'noframes', 'noscript', 'plaintext', 'template'])
+
+/** Attributes refused on every element, by lower-cased local name (and any name starting with `on`). */
+export const NEVER_ATTRIBUTES = new Set([
+  'srcdoc', 'ping', 'attributionsrc', 'base', 'codebase', 'classid', 'archive', 'data', 'dynsrc', 'lowsrc', 'manifest',
+  'profile', 'http-equiv', 'content', 'is', 'formaction', 'action', 'form', 'autofocus', 'accesskey', 'usemap',
+  'command', 'commandfor', 'popovertarget', 'popovertargetaction', 'interestfor', 'nonce', 'integrity', 'slot',
+  'imagesrcset', 'xmlns', 'autocomplete', 'formtarget', 'shadowrootmode', 'shadowroot',
+  'writingsuggestions', 'folder', 'background', 'itemtype', 'xml:base',
+])
+
+/** SVG animation elements: their attributeName, href and values are checked (animationRule). */
+export const ANIMATION_ELEMENTS = new Set(['animate', 'set', 'animatetransform', 'animatemotion', 'animatecolor'])
+
+/** What an animation may never target: links, handlers, styling and identity of other elements. */
+export function forbiddenAnimationTarget(attributeName: string): boolean {
+  const n = attributeName.trim().toLowerCase()
+  const local = n.slice(n.indexOf(':') + 1)
+  return (
+    n.includes(':') ||
+    local.startsWith('on') ||
+    NEVER_ATTRIBUTES.has(local) ||
+    ['href', 'src', 'srcset', 'style', 'class', 'id', 'name', 'cite', 'poster', 'attributename', 'values', 'from', 'to', 'by', 'begin', 'end'].includes(local)
+  )
+}
+
+/** Input types a remote peer may set: not password (autofill bait), file, or image (a fetch). */
+export const INPUT_TYPES = new Set([
+  'text', 'search', 'email', 'url', 'tel', 'number', 'range', 'date', 'time', 'datetime-local', 'month', 'week',
+  'color', 'checkbox', 'radio', 'button', 'submit', 'reset', 'hidden',
+])
+
+export const BUTTON_TYPES = new Set(['button', 'submit', 'reset'])
+
+/** Ids and names that the engine and its bridges look up: a copy in an island would be found first. */
+export const RESERVED_IDS = new Set(['xmpp-incoming', 'xmpp-outgoing'])
+
+/**
+ * Document and form properties an `id` or `name` would shadow (DOM clobbering), as DOMPurify's
+ * SANITIZE_DOM checks `value in document || value in formElement`. This static list is the
+ * fallback where there is no document; where there is one, the live check is made too.
+ */
+export const CLOBBER_NAMES = new Set([
+  'activeElement', 'adoptNode', 'all', 'anchors', 'append', 'body', 'characterSet', 'childNodes', 'children',
+  'cloneNode', 'close', 'contains', 'cookie', 'createElement', 'createElementNS', 'createEvent', 'createRange',
+  'createTextNode', 'createTreeWalker', 'currentScript', 'defaultView', 'designMode', 'dir', 'doctype',
+  'documentElement', 'documentURI', 'domain', 'elementFromPoint', 'embeds', 'evaluate', 'execCommand', 'firstChild',
+  'forms', 'getElementById', 'getElementsByClassName', 'getElementsByName', 'getElementsByTagName', 'getSelection',
+  'hasFocus', 'head', 'images', 'implementation', 'importNode', 'lastChild', 'lastModified', 'links', 'location',
+  'nodeName', 'nodeType', 'open', 'ownerDocument', 'parentNode', 'plugins', 'querySelector', 'querySelectorAll',
+  'readyState', 'referrer', 'removeChild', 'replaceChild', 'scripts', 'scrollingElement', 'styleSheets', 'title',
+  'URL', 'write', 'writeln', 'action', 'elements', 'encoding', 'enctype', 'length', 'method', 'name', 'reset',
+  'submit', 'target', 'acceptCharset', 'attributes', 'id', 'innerHTML', 'outerHTML', 'textContent', 'addEventListener',
+  'dispatchEvent', 'removeEventListener', 'requestSubmit', 'checkValidity', 'reportValidity', 'noValidate',
+  'autocomplete', 'rel', 'relList', 'className', 'style', 'hidden', 'dataset', 'toString', 'valueOf', 'constructor',
+  'hasOwnProperty', '__proto__', 'prototype', 'defaultValue', 'value',
+])
+
+let liveDocument: Document | null | undefined
+let liveForm: HTMLFormElement | null = null
+
+/** Whether an id or name value would shadow something the page or the engine relies on. */
+export function clobbers(value: string): boolean {
+  if (RESERVED_IDS.has(value) || CLOBBER_NAMES.has(value)) return true
+  if (liveDocument === undefined) {
+    liveDocument = typeof document === 'undefined' ? null : document
+    try {
+      liveForm = liveDocument ? liveDocument.createElement('form') : null
+    } catch {
+      liveForm = null
+    }
+  }
+  if (liveDocument === null) return false
+  try {
+    return value in liveDocument || (liveForm !== null && value in liveForm)
+  } catch {
+    return true
+  }
+}
+
+/** Which URL rule an attribute follows on an element, or null when it is not a URL attribute. */
+export function urlKindOf(el: ElementName | null, attr: AttrName): UrlKind | null {
+  const names = attr.locals
+  const is = (n: string): boolean => names.includes(n)
+  if (!is('href') && !is('src') && !is('srcset') && !is('poster') && !is('cite') && !is('longdesc')) return null
+  const local = el ? el.locals[el.locals.length - 1]!.toLowerCase() : ''
+  if (is('cite') || is('longdesc')) return 'link'
+  if (el === null) return 'reference' // the island element's own attribute: the strictest reading
+  if (el.kind === 'svg') {
+    if (is('href')) {
+      if (local === 'a') return 'link'
+      if (local === 'image' || local === 'feimage') return 'image'
+      return 'reference'
+    }
+    return 'image' // src, srcset, poster on SVG mean nothing: read as fetches
+  }
+  if (el.kind === 'html') {
+    if (is('href')) return local === 'a' || local === 'area' ? 'link' : 'reference'
+    if (is('poster')) return 'image'
+    if (local === 'video' || local === 'audio' || local === 'track') return 'media'
+    return 'image'
+  }
+  return 'reference'
+}
