@@ -38,6 +38,14 @@ export class MoveIndex {
     if (set.size > 1) this.contested.add(origin)
   }
 
+  /**
+   * The lineage a copy of `type` would carry, also once `type` is deleted (deleted types answer
+   * no getAttribute): its recorded origin if it is a copy, else its own id.
+   */
+  lineageOfBound(type: YNode): string | undefined {
+    return this.originByType.get(type) ?? lineageOf(type)
+  }
+
   remove(type: YNode): void {
     const origin = this.originByType.get(type)
     if (origin === undefined) return

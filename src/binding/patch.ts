@@ -2,13 +2,17 @@ import * as Y from 'yjs'
 import { domOf, type BindingContext } from './context.js'
 import type { YNode } from './mirror.js'
 import { domFromType, textOfType, trySetAttribute } from './build.js'
-import { ignoredAttrs, isSynced } from './filter.js'
-import { isInternalKey, removeAttributeFromKey } from './names.js'
+import { ignoredAttrs, isSynced, syncedAttrs } from './filter.js'
+import { elementKey, isInternalKey, removeAttributeFromKey } from './names.js'
+import { originOf } from './moves.js'
+import { diffText } from './text.js'
 
 /**
  * Y -> DOM. Patches only what the events say changed: children lists by identity (existing nodes
  * are kept, never recreated), attributes one by one, text by its delta through insertData and
  * deleteData, which move live ranges the way the DOM spec says, so a caret elsewhere stays put.
+ * A node another peer moved arrives as a deleted type and a copy that names it as its origin:
+ * the node of the deleted type moves to where the copy is, so it keeps its identity here too.
  */
 export function patchFromEvents(ctx: BindingContext, events: ReadonlyArray<Y.YEvent<any>>): void {
   const lists = new Set<Y.XmlFragment | Y.XmlElement>()
@@ -24,7 +28,78 @@ export function patchFromEvents(ctx: BindingContext, events: ReadonlyArray<Y.YEv
       if ((event as unknown as { childListChanged: boolean }).childListChanged) lists.add(target)
     }
   }
-  for (const list of lists) patchChildren(ctx, list)
+  if (lists.size === 0) return
+  const pool = movedAway(ctx, lists)
+  for (const list of lists) patchChildren(ctx, list, pool)
+}
+
+/** Nodes this patch removes, by the lineage a copy of them would carry (for moves). */
+type Pool = Map<string, Node>
+
+/** Every node, at any depth, under the children whose types these lists lost. */
+function movedAway(ctx: BindingContext, lists: Set<Y.XmlFragment | Y.XmlElement>): Pool {
+  const pool: Pool = new Map()
+  const add = (node: Node): void => {
+    const type = ctx.mirror.typeOf(node)
+    if (type === undefined || type._item === null || !type._item.deleted) return
+    const lineage = ctx.moves.lineageOfBound(type)
+    if (lineage !== undefined) pool.set(lineage, node)
+    for (let c = node.firstChild; c !== null; c = c.nextSibling) add(c)
+  }
+  for (const list of lists) {
+    const parent = domOf(ctx, list)
+    for (let c = parent?.firstChild ?? null; c !== null; c = c.nextSibling) add(c)
+  }
+  return pool
+}
+
+/**
+ * The pooled node of a copy's origin, moved over to the copy: rebound, its attributes, text and
+ * children made the copy's (children reused the same way). Null when there is none, or it cannot
+ * be the copy (another kind of node, or an ancestor of where the copy goes).
+ */
+function reuse(ctx: BindingContext, type: YNode, into: Node, pool: Pool): Node | null {
+  const origin = originOf(type)
+  const node = origin === undefined ? undefined : pool.get(origin)
+  if (node === undefined || node.contains(into)) return null
+  // The same kind of node, and one the island's policy would render (as domFromType asks).
+  if (type instanceof Y.XmlText ? node.nodeType !== 3 || !ctx.allow.text(textOfType(type)) : node.nodeType !== 1 || elementKey(node as Element) !== type.nodeName || !ctx.allow.element(type.nodeName)) return null
+  pool.delete(origin!)
+  // Attributes local to the page (data-sync-ignore-attrs here or on an ancestor, old place or new).
+  const ignored = node.nodeType === 1 ? union(ignoredAttrs(node as Element, ctx.root), into.nodeType === 1 ? ignoredAttrs(into as Element, ctx.root) : null) : null
+  // Claimed: out of its old place now, so that removing what is left there (an old ancestor,
+  // deleted too) cannot unbind it again. The caller inserts it where the copy goes.
+  node.parentNode?.removeChild(node)
+  const old = ctx.mirror.typeOf(node)
+  if (old !== undefined) {
+    ctx.mirror.unbindType(old)
+    ctx.moves.remove(old)
+  }
+  ctx.mirror.bind(node, type)
+  ctx.moves.add(type)
+  if (type instanceof Y.XmlText) {
+    const text = node as Text
+    const edit = diffText(text.data, textOfType(type))
+    if (edit) {
+      if (edit.remove) text.deleteData(edit.index, edit.remove)
+      if (edit.insert) text.insertData(edit.index, edit.insert)
+    }
+    return node
+  }
+  const el = node as Element
+  const want = type.getAttributes() as Record<string, unknown>
+  for (const key of syncedAttrs(el, ignored).keys()) if (!(key in want)) tryRemoveAttribute(el, key, ignored)
+  for (const [key, v] of Object.entries(want)) {
+    if (isInternalKey(key)) continue
+    if (typeof v === 'string' && ctx.allow.attribute(type.nodeName, key, v)) trySetAttribute(el, key, v, ignored)
+    else tryRemoveAttribute(el, key, ignored)
+  }
+  patchChildren(ctx, type, pool)
+  return node
+}
+
+function union(a: Set<string> | null, b: Set<string> | null): Set<string> | null {
+  return a === null ? b : b === null ? a : new Set([...a, ...b])
 }
 
 export function patchRootAttributes(ctx: BindingContext, keys: Iterable<string>): void {
@@ -78,13 +153,13 @@ function patchText(ctx: BindingContext, type: Y.XmlText, delta: Delta): void {
 }
 
 /** Makes the shared DOM children of a parent the rendered Y children, in order, by identity. */
-function patchChildren(ctx: BindingContext, yParent: Y.XmlFragment | Y.XmlElement): void {
+function patchChildren(ctx: BindingContext, yParent: Y.XmlFragment | Y.XmlElement, pool: Pool): void {
   const parent = domOf(ctx, yParent)
   if (!parent) return
   const wanted: Node[] = []
   for (const t of yParent.toArray()) {
     if (!(t instanceof Y.XmlElement || t instanceof Y.XmlText)) continue
-    const n = ctx.mirror.nodeOf(t) ?? domFromType(ctx, t)
+    const n = ctx.mirror.nodeOf(t) ?? reuse(ctx, t, parent, pool) ?? domFromType(ctx, t)
     if (n) wanted.push(n)
   }
   const keep = new Set(wanted)

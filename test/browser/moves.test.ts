@@ -111,3 +111,74 @@ describe('moves', () => {
     for (const p of pages) expect(count(p, 'c')).toBe(1)
   })
 })
+
+describe('a move seen from the other pages', () => {
+  it('the receiving pages move their own node: references and listeners survive', async () => {
+    const { net, pages } = await threePages()
+    const [a, b, c] = pages
+    const held = [b!, c!].map((p) => ({ p, shape: p.doc.getElementById('a')!, group: p.doc.getElementById('g1')!, clicks: 0 }))
+    for (const h of held) h.shape.addEventListener('click', () => h.clicks++)
+    a!.doc.getElementById('g1')!.appendChild(a!.doc.getElementById('a')!) // z-order
+    await net.settle()
+    a!.doc.getElementById('g2')!.appendChild(a!.doc.getElementById('a')!) // another group
+    await net.settle()
+    a!.doc.getElementById('s')!.appendChild(a!.doc.getElementById('g1')!) // a whole group, with children
+    await net.settle()
+    for (const h of held) {
+      expect(h.p.doc.getElementById('a'), `${h.p.id} still shows its own #a`).toBe(h.shape)
+      expect(h.p.doc.getElementById('g1'), `${h.p.id} still shows its own #g1`).toBe(h.group)
+      expect(idsIn(h.p, 'g2')).toEqual(['d', 'a'])
+      h.shape.dispatchEvent(new MouseEvent('click'))
+      expect(h.clicks).toBe(1)
+    }
+    expect(new Set(net.canonical()).size).toBe(1)
+  })
+
+  it('a moved node edited afterwards on a receiving page: the edit goes to the copy', async () => {
+    const { net, pages } = await threePages()
+    const [a, b] = pages
+    a!.doc.getElementById('g2')!.appendChild(a!.doc.getElementById('b')!)
+    await net.settle()
+    b!.doc.getElementById('b')!.setAttribute('fill', 'blue')
+    await net.settle()
+    for (const p of pages) {
+      expect(p.doc.getElementById('b')!.getAttribute('fill')).toBe('blue')
+      expect(count(p, 'b')).toBe(1)
+    }
+  })
+
+  it('a paragraph another page moves keeps its text node, with the same data', async () => {
+    const net = new Network()
+    const html = '<div data-sync-island="main"><p id="p1">first</p><p id="p2">second</p></div>'
+    const a = net.join(html)
+    const b = net.join(html)
+    await net.settle()
+    const text = b.doc.getElementById('p1')!.firstChild as Text
+    a.island().appendChild(a.doc.getElementById('p1')!) // A moves the paragraph below the other
+    await net.settle()
+    expect(Array.from(b.island().children, (e) => e.id)).toEqual(['p2', 'p1'])
+    expect(b.doc.getElementById('p1')!.firstChild).toBe(text)
+    expect(text.data).toBe('first')
+    // Later text edits on either side still go through that node's binding.
+    text.appendData('!')
+    await net.settle()
+    expect(a.doc.getElementById('p1')!.textContent).toBe('first!')
+  })
+})
+
+describe('a moved node keeps what is local to the receiving page', () => {
+  it('attributes named in data-sync-ignore-attrs (a selection outline) stay on the moved node', async () => {
+    const net = new Network()
+    const html = PAGE.replace('data-sync-island="main"', 'data-sync-island="main" data-sync-ignore-attrs="class"')
+    const a = net.join(html)
+    const b = net.join(html)
+    await net.settle()
+    b.doc.getElementById('a')!.setAttribute('class', 'selected') // B has it selected: local
+    await net.settle()
+    expect(a.doc.getElementById('a')!.hasAttribute('class')).toBe(false)
+    a.doc.getElementById('g2')!.appendChild(a.doc.getElementById('a')!)
+    await net.settle()
+    expect(b.doc.getElementById('a')!.parentElement!.id).toBe('g2')
+    expect(b.doc.getElementById('a')!.getAttribute('class')).toBe('selected')
+  })
+})
