@@ -4,7 +4,7 @@ import { allowAll, type BindingContext, type RenderFilter } from './context.js'
 import { createMirror, type YNode } from './mirror.js'
 import { MoveIndex } from './moves.js'
 import { Capture } from './capture.js'
-import { patchFromEvents, patchRootAttributes } from './patch.js'
+import { patchFromEvents, patchRootAttributes, revertRecords } from './patch.js'
 import { domFromType, typeFromDom } from './build.js'
 import { ATTR_IGNORE, isSynced, syncedAttrs, ignoredAttrs } from './filter.js'
 import { NS } from './names.js'
@@ -45,6 +45,8 @@ export class Binding {
   private readonly clock: Clock
   private readonly onError: (err: unknown) => void
   private readonly allow: RenderFilter
+  /** When set, local changes are put back from the doc instead of captured (a read-only island). */
+  readOnly = false
   private dragTimer: unknown = null
   private rescanTimer: unknown = null
   private stopped = false
@@ -186,6 +188,11 @@ export class Binding {
   }
 
   private commit(records: MutationRecord[]): void {
+    if (this.readOnly) {
+      revertRecords(this.ctx, records)
+      this.observer.takeRecords() // of the revert itself
+      return
+    }
     if (records.length) this.capture.addRecords(records)
     if (this.capture.isEmpty) return
     this.docRef.transact(() => this.capture.flush(), LOCAL)

@@ -183,6 +183,35 @@ function nextSynced(n: Node | null): Node | null {
   return n
 }
 
+/**
+ * A read-only island: puts back what the page itself changed, from the doc, so the page shows
+ * the session and nothing else. Removed nodes are still bound, so they go back where they were.
+ */
+export function revertRecords(ctx: BindingContext, records: readonly MutationRecord[]): void {
+  const lists = new Set<Y.XmlFragment | Y.XmlElement>()
+  const elements = new Set<Element>()
+  for (const r of records) {
+    if (r.type === 'childList') {
+      const t = r.target === ctx.root ? ctx.fragment : ctx.mirror.typeOf(r.target)
+      if (t !== undefined && !(t instanceof Y.XmlText)) lists.add(t)
+    } else if (r.type === 'attributes') elements.add(r.target as Element)
+    else {
+      const t = ctx.mirror.typeOf(r.target)
+      const text = r.target as Text
+      if (t instanceof Y.XmlText && text.data !== textOfType(t)) text.data = textOfType(t)
+    }
+  }
+  for (const list of lists) patchChildren(ctx, list, new Map())
+  for (const el of elements) {
+    const local = syncedAttrs(el, ignoredAttrs(el, ctx.root)).keys()
+    if (el === ctx.root) patchRootAttributes(ctx, new Set([...local, ...ctx.rootAttrs.keys()]))
+    else {
+      const t = ctx.mirror.typeOf(el)
+      if (t instanceof Y.XmlElement) patchAttributes(ctx, t, new Set([...local, ...Object.keys(t.getAttributes())]))
+    }
+  }
+}
+
 /** Forgets the bindings of a removed DOM subtree. */
 export function unbindDomDeep(ctx: BindingContext, node: Node): void {
   const type = ctx.mirror.typeOf(node)

@@ -134,6 +134,9 @@ export class Island {
   /** The page (re)joined the session: run the handshake. */
   hello(): void {
     if (this.stopped) return
+    // Read-only here: a viewer, or a page whose own peer id is not among the editors.
+    const self = this.host.self
+    this.binding.readOnly = this.mode === 'receive' || (this.editors !== null && self !== undefined && !this.editors.has(self))
     this.clearRetry()
     this.retries = 0
     if (this.mode === 'send') {
@@ -341,7 +344,7 @@ export class Island {
   }
 
   private readonly onTransaction = (txn: Y.Transaction): void => {
-    if (txn.origin === REMOTE || txn.origin === SEED || this.mode === 'receive') return
+    if (txn.origin === REMOTE || txn.origin === SEED || this.binding.readOnly) return
     if (txn.deleteSet.clients.size === 0 && sameState(txn.beforeState, txn.afterState)) return
     this.outbox.add(txn)
   }
