@@ -1,12 +1,13 @@
 import * as Y from 'yjs'
 import morphdom from 'morphdom'
-import { allowAll, type BindingContext, type RenderFilter } from './context.js'
+import { allowAll, DEFAULT_RENDER_LIMITS, type BindingContext, type RenderFilter, type RenderLimits } from './context.js'
 import { createMirror, type YNode } from './mirror.js'
 import { MoveIndex } from './moves.js'
 import { Capture } from './capture.js'
 import { patchFromEvents, patchRootAttributes, revertRecords } from './patch.js'
 import { domFromType, typeFromDom } from './build.js'
-import { ATTR_IGNORE, isSynced, syncedAttrs, ignoredAttrs } from './filter.js'
+import { ATTR_IGNORE, isSynced, ignoredAttrs } from './filter.js'
+import { keyOf, sharedAttrs, shares } from './gate.js'
 import { NS } from './names.js'
 import { realClock, type Clock } from '../island/clock.js'
 
@@ -29,6 +30,9 @@ const DRAG_TICK_MS = 16
 
 export interface BindingOptions {
   allow?: RenderFilter
+  limits?: RenderLimits
+  /** Told of each remote element, attribute or text not rendered (policy or limits). */
+  onRefused?: (what: 'element' | 'attribute' | 'text' | 'limit', name: string) => void
   clock?: Clock
   /** Called for errors that must not escape into the page (a bug, a DOM that refuses a patch). */
   onError?: (err: unknown) => void
@@ -45,6 +49,8 @@ export class Binding {
   private readonly clock: Clock
   private readonly onError: (err: unknown) => void
   private readonly allow: RenderFilter
+  private readonly limits: RenderLimits
+  private readonly onRefused: NonNullable<BindingOptions['onRefused']>
   /** When set, local changes are put back from the doc instead of captured (a read-only island). */
   readOnly = false
   private dragTimer: unknown = null
@@ -57,6 +63,8 @@ export class Binding {
     opts: BindingOptions = {},
   ) {
     this.allow = opts.allow ?? allowAll
+    this.limits = opts.limits ?? DEFAULT_RENDER_LIMITS
+    this.onRefused = opts.onRefused ?? (() => undefined)
     this.clock = opts.clock ?? realClock
     this.onError = opts.onError ?? ((err) => queueMicrotask(() => { throw err }))
     this.ctx = this.contextFor(docRef)
@@ -83,9 +91,10 @@ export class Binding {
     doc.transact(() => {
       const created = new Set<YNode>()
       const kids: YNode[] = []
-      for (let c = this.root.firstChild; c !== null; c = c.nextSibling) if (isSynced(c)) kids.push(typeFromDom(this.ctx, c, created))
+      const key = keyOf(this.root)
+      for (let c = this.root.firstChild; c !== null; c = c.nextSibling) if (shares(this.ctx, c, key)) kids.push(typeFromDom(this.ctx, c, created))
       if (kids.length) this.ctx.fragment.insert(0, kids)
-      const attrs = [...syncedAttrs(this.root, ignoredAttrs(this.root, this.root))].sort((a, b) => (a[0] < b[0] ? -1 : 1))
+      const attrs = [...sharedAttrs(this.ctx, this.root)].sort((a, b) => (a[0] < b[0] ? -1 : 1))
       for (const [k, v] of attrs) this.ctx.rootAttrs.set(k, v)
     }, SEED)
     doc.clientID = randomId
@@ -104,7 +113,7 @@ export class Binding {
     this.capture.setContext(ctx)
     const target = this.root.cloneNode(false) as Element
     for (const t of ctx.fragment.toArray()) {
-      const n = domFromType(ctx, t as YNode)
+      const n = domFromType(ctx, t as YNode, keyOf(this.root), 1)
       if (n) target.appendChild(n)
     }
     morphdom(this.root, target, {
@@ -221,6 +230,8 @@ export class Binding {
       mirror: createMirror(),
       moves: new MoveIndex(),
       allow: this.allow,
+      limits: this.limits,
+      refused: this.onRefused,
     }
   }
 

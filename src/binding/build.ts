@@ -1,9 +1,10 @@
 import * as Y from 'yjs'
 import type { BindingContext } from './context.js'
+import { keyOf, sharedAttrs, shares } from './gate.js'
 import type { YNode } from './mirror.js'
 import { lineageOf, ORIGIN_KEY } from './moves.js'
-import { ignoredAttrs, isAttrKeyLocal, isSynced, syncedAttrs } from './filter.js'
-import { createElementFromKey, elementKey as elementKeyOf, isInternalKey, setAttributeFromKey } from './names.js'
+import { isAttrKeyLocal } from './filter.js'
+import { createElementFromKey, isInternalKey, setAttributeFromKey } from './names.js'
 
 const TEXT = 3
 
@@ -24,11 +25,12 @@ export function typeFromDom(ctx: BindingContext, node: Node, created: Set<YNode>
     type = text
   } else {
     const el = node as Element
-    const y = new Y.XmlElement(elementKeyOf(el))
-    const attrs = [...syncedAttrs(el, ignoredAttrs(el, ctx.root))].sort(byKey)
+    const key = keyOf(el)
+    const y = new Y.XmlElement(key)
+    const attrs = [...sharedAttrs(ctx, el)].sort(byKey)
     for (const [k, v] of attrs) y.setAttribute(k, v)
     const kids: YNode[] = []
-    for (let c = el.firstChild; c !== null; c = c.nextSibling) if (isSynced(c)) kids.push(typeFromDom(ctx, c, created, lineage))
+    for (let c = el.firstChild; c !== null; c = c.nextSibling) if (shares(ctx, c, key)) kids.push(typeFromDom(ctx, c, created, lineage))
     if (kids.length) y.insert(0, kids)
     type = y
   }
@@ -51,15 +53,19 @@ export function textOfType(type: Y.XmlText): string {
  * A DOM subtree for a Y type, binding every node it creates, or null when the island's policy
  * does not render that element (the type stays in the doc; it is simply not shown).
  */
-export function domFromType(ctx: BindingContext, type: YNode): Node | null {
+export function domFromType(ctx: BindingContext, type: YNode, parentKey: string, depth: number): Node | null {
+  if (ctx.mirror.size >= ctx.limits.maxNodes || depth > ctx.limits.maxDepth) {
+    ctx.refused('limit', ctx.mirror.size >= ctx.limits.maxNodes ? `more than ${ctx.limits.maxNodes} nodes` : `deeper than ${ctx.limits.maxDepth}`)
+    return null
+  }
   let node: Node
   if (type instanceof Y.XmlText) {
     const text = textOfType(type)
-    if (!ctx.allow.text(text)) return null
+    if (!ctx.allow.text(text, parentKey)) return refuse(ctx, 'text', '#text')
     node = ctx.document.createTextNode(text)
   } else {
     const key = type.nodeName
-    if (!ctx.allow.element(key)) return null
+    if (!ctx.allow.element(key, parentKey)) return refuse(ctx, 'element', key)
     let el: Element
     try {
       el = createElementFromKey(ctx.document, key)
@@ -69,12 +75,13 @@ export function domFromType(ctx: BindingContext, type: YNode): Node | null {
     const attrs = type.getAttributes() as Record<string, unknown>
     for (const k of Object.keys(attrs).sort()) {
       const v = attrs[k]
-      if (isInternalKey(k) || typeof v !== 'string' || !ctx.allow.attribute(key, k, v)) continue
-      trySetAttribute(el, k, v)
+      if (isInternalKey(k) || typeof v !== 'string') continue
+      if (ctx.allow.attribute(key, k, v)) trySetAttribute(el, k, v)
+      else ctx.refused('attribute', k)
     }
     for (const child of type.toArray()) {
       if (child instanceof Y.XmlElement || child instanceof Y.XmlText) {
-        const c = domFromType(ctx, child)
+        const c = domFromType(ctx, child, key, depth + 1)
         if (c) el.appendChild(c)
       }
     }
@@ -83,6 +90,18 @@ export function domFromType(ctx: BindingContext, type: YNode): Node | null {
   ctx.mirror.bind(node, type)
   ctx.moves.add(type)
   return node
+}
+
+function refuse(ctx: BindingContext, what: 'element' | 'text', name: string): null {
+  ctx.refused(what, name)
+  return null
+}
+
+/** How deep a node stands below the island element (its children are at depth 1). */
+export function depthOf(ctx: BindingContext, node: Node): number {
+  let d = 0
+  for (let n: Node | null = node; n !== null && n !== ctx.root; n = n.parentNode) d++
+  return d
 }
 
 /** Renders one attribute unless it is local on this element; false when the DOM refuses it. */

@@ -3,28 +3,39 @@ import { elementKey } from './names.js'
 import { ignoredAttrs, isSynced, syncedAttrs } from './filter.js'
 import { textOfType } from './build.js'
 import { isInternalKey } from './names.js'
+import type { RenderFilter } from './context.js'
 
 /**
- * A canonical serialization of what an island shares: namespaced names as the binding keys them,
+ * A canonical serialization of what an island shares (through `filter`, the island's policy,
+ * when given): namespaced names as the binding keys them,
  * attributes sorted, local-only nodes and attributes left out, every text node delimited. Two
  * islands show the same shared content exactly when their canonical forms are equal.
  */
-export function canonicalDom(root: Element): string {
-  return `<#island${attrsToString(syncedAttrs(root, ignoredAttrs(root, root)))}>${childrenOf(root, root)}</#island>`
+export function canonicalDom(root: Element, filter?: RenderFilter): string {
+  return `<#island${attrsToString(attrsOf(root, root, '#island', filter))}>${childrenOf(root, root, filter)}</#island>`
 }
 
-function childrenOf(parent: Node, root: Element): string {
+function childrenOf(parent: Node, root: Element, filter: RenderFilter | undefined): string {
   let out = ''
+  const parentKey = elementKey(parent as Element)
   for (let c = parent.firstChild; c !== null; c = c.nextSibling) {
     if (!isSynced(c)) continue
     if (c.nodeType === 3) out += `"${escape((c as Text).data)}"`
     else {
       const el = c as Element
       const key = elementKey(el)
-      out += `<${key}${attrsToString(syncedAttrs(el, ignoredAttrs(el, root)))}>${childrenOf(el, root)}</${key}>`
+      if (filter && !filter.element(key, parentKey)) continue
+      out += `<${key}${attrsToString(attrsOf(el, root, key, filter))}>${childrenOf(el, root, filter)}</${key}>`
     }
   }
   return out
+}
+
+/** With a filter: only what it would share (a page's own unsafe or malformed attributes stay local). */
+function attrsOf(el: Element, root: Element, key: string, filter: RenderFilter | undefined): Map<string, string> {
+  const attrs = syncedAttrs(el, ignoredAttrs(el, root))
+  if (filter) for (const [k, v] of attrs) if (!filter.attribute(key, k, v)) attrs.delete(k)
+  return attrs
 }
 
 /** The same form, read from a doc (what the doc says the island is, before any policy). */

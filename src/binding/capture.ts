@@ -2,7 +2,8 @@ import * as Y from 'yjs'
 import { typeOf, type BindingContext } from './context.js'
 import type { YNode } from './mirror.js'
 import { lineageOf } from './moves.js'
-import { ATTR_IGNORE, ignoredAttrs, isAttrKeyLocal, syncedAttrs, syncedChildren } from './filter.js'
+import { ATTR_IGNORE, ignoredAttrs, isAttrKeyLocal } from './filter.js'
+import { sharedAttrs, sharedChildren } from './gate.js'
 import { typeFromDom, textOfType } from './build.js'
 import { isInternalKey } from './names.js'
 import { diffText } from './text.js'
@@ -93,7 +94,7 @@ function reconcileChildren(
   lineage: Map<Node, string>,
 ): void {
   const { mirror } = ctx
-  const domKids = syncedChildren(parent)
+  const domKids = sharedChildren(ctx, parent)
   const yKids = yParent.toArray() as YNode[]
   if (domKids.length === yKids.length && domKids.every((n, i) => mirror.typeOf(n) === yKids[i])) return
 
@@ -152,7 +153,7 @@ function reconcileChildren(
 
 function reconcileAttrs(ctx: BindingContext, el: Element, type: Y.XmlElement): void {
   const ignored = ignoredAttrs(el, ctx.root)
-  const want = syncedAttrs(el, ignored)
+  const want = sharedAttrs(ctx, el)
   const have = type.getAttributes() as Record<string, unknown>
   for (const [k, v] of want) if (have[k] !== v) type.setAttribute(k, v)
   for (const k of Object.keys(have)) {
@@ -161,7 +162,7 @@ function reconcileAttrs(ctx: BindingContext, el: Element, type: Y.XmlElement): v
 }
 
 function reconcileRootAttrs(ctx: BindingContext): void {
-  const want = syncedAttrs(ctx.root, ignoredAttrs(ctx.root, ctx.root))
+  const want = sharedAttrs(ctx, ctx.root)
   const map = ctx.rootAttrs
   for (const [k, v] of want) if (map.get(k) !== v) map.set(k, v)
   for (const k of Array.from(map.keys())) if (!want.has(k)) map.delete(k)

@@ -11,17 +11,36 @@ export interface BindingContext {
   readonly rootAttrs: Y.Map<string>
   readonly mirror: Mirror
   readonly moves: MoveIndex
-  /** Whether a remote element or attribute may be rendered (the island's policy). */
+  /** Whether an element, attribute or text may be rendered, and shared (the island's policy). */
   readonly allow: RenderFilter
+  readonly limits: RenderLimits
+  /** Told of every remote element, attribute or text not rendered, right after the filter said no. */
+  readonly refused: (what: 'element' | 'attribute' | 'text' | 'limit', name: string) => void
 }
 
+/**
+ * What may be rendered. Keys as in names.ts; `parentKey` is the element it would go in (the
+ * island element's own key for the island's children), `#island` for the island's own attributes.
+ */
 export interface RenderFilter {
-  element(key: string): boolean
+  element(key: string, parentKey?: string): boolean
   attribute(elementKey: string, attrKey: string, value: string): boolean
-  text(value: string): boolean
+  text(value: string, parentKey?: string): boolean
 }
+
+export interface RenderLimits {
+  /** Most nodes rendered in one island. */
+  readonly maxNodes: number
+  /** Deepest nesting rendered below the island element. */
+  readonly maxDepth: number
+}
+
+export const DEFAULT_RENDER_LIMITS: RenderLimits = { maxNodes: 200_000, maxDepth: 256 }
 
 export const allowAll: RenderFilter = { element: () => true, attribute: () => true, text: () => true }
+
+/** The key of the island element itself, for its own attributes. */
+export const ISLAND_KEY = '#island'
 
 /** The DOM parent for a Y parent, and back: the fragment stands for the island element. */
 export const domOf = (ctx: BindingContext, type: Y.XmlFragment | YNode): Node | undefined =>

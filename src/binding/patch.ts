@@ -1,7 +1,8 @@
 import * as Y from 'yjs'
 import { domOf, type BindingContext } from './context.js'
 import type { YNode } from './mirror.js'
-import { domFromType, textOfType, trySetAttribute } from './build.js'
+import { depthOf, domFromType, textOfType, trySetAttribute } from './build.js'
+import { keyOf } from './gate.js'
 import { ignoredAttrs, isSynced, syncedAttrs } from './filter.js'
 import { elementKey, isInternalKey, removeAttributeFromKey } from './names.js'
 import { originOf } from './moves.js'
@@ -63,7 +64,8 @@ function reuse(ctx: BindingContext, type: YNode, into: Node, pool: Pool): Node |
   const node = origin === undefined ? undefined : pool.get(origin)
   if (node === undefined || node.contains(into)) return null
   // The same kind of node, and one the island's policy would render (as domFromType asks).
-  if (type instanceof Y.XmlText ? node.nodeType !== 3 || !ctx.allow.text(textOfType(type)) : node.nodeType !== 1 || elementKey(node as Element) !== type.nodeName || !ctx.allow.element(type.nodeName)) return null
+  const parentKey = into === ctx.root ? keyOf(ctx.root) : keyOf(into as Element)
+  if (type instanceof Y.XmlText ? node.nodeType !== 3 || !ctx.allow.text(textOfType(type), parentKey) : node.nodeType !== 1 || elementKey(node as Element) !== type.nodeName || !ctx.allow.element(type.nodeName, parentKey)) return null
   pool.delete(origin!)
   // Attributes local to the page (data-sync-ignore-attrs here or on an ancestor, old place or new).
   const ignored = node.nodeType === 1 ? union(ignoredAttrs(node as Element, ctx.root), into.nodeType === 1 ? ignoredAttrs(into as Element, ctx.root) : null) : null
@@ -119,7 +121,10 @@ function patchAttributes(ctx: BindingContext, type: Y.XmlElement, keys: Set<stri
     if (isInternalKey(key)) continue
     const v = type.getAttribute(key) as unknown
     if (typeof v === 'string' && ctx.allow.attribute(type.nodeName, key, v)) trySetAttribute(el, key, v, ignored)
-    else tryRemoveAttribute(el, key, ignored)
+    else {
+      if (typeof v === 'string') ctx.refused('attribute', key)
+      tryRemoveAttribute(el, key, ignored)
+    }
   }
 }
 
@@ -157,9 +162,11 @@ function patchChildren(ctx: BindingContext, yParent: Y.XmlFragment | Y.XmlElemen
   const parent = domOf(ctx, yParent)
   if (!parent) return
   const wanted: Node[] = []
+  const parentKey = keyOf(parent as Element)
+  let depth = -1
   for (const t of yParent.toArray()) {
     if (!(t instanceof Y.XmlElement || t instanceof Y.XmlText)) continue
-    const n = ctx.mirror.nodeOf(t) ?? reuse(ctx, t, parent, pool) ?? domFromType(ctx, t)
+    const n = ctx.mirror.nodeOf(t) ?? reuse(ctx, t, parent, pool) ?? domFromType(ctx, t, parentKey, depth < 0 ? (depth = depthOf(ctx, parent) + 1) : depth)
     if (n) wanted.push(n)
   }
   const keep = new Set(wanted)

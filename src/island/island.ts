@@ -1,6 +1,7 @@
 import * as Y from 'yjs'
 import { Binding, REMOTE, SEED } from '../binding/binding.js'
-import type { RenderFilter } from '../binding/context.js'
+import type { RenderFilter, RenderLimits } from '../binding/context.js'
+import { describeRefusal, policyFor, type Policy } from '../policy/index.js'
 import { seedClientId } from '../binding/canonical.js'
 import { SyncError } from '../protocol/errors.js'
 import { encodeIntegrated, type Message } from '../protocol/messages.js'
@@ -29,7 +30,9 @@ export interface IslandHost {
   readonly maxPartChars: number
   readonly maxBuffered: number
   readonly maxPendingBytes: number
+  /** One filter for every island; by default each island has its profile's policy (src/policy). */
   readonly allow: RenderFilter | undefined
+  readonly renderLimits: RenderLimits | undefined
   /** This page's own peer id, once a self-presence told it. */
   readonly self: string | undefined
   /** The other peers present. */
@@ -69,6 +72,9 @@ export class Island {
   private retries = 0
   private stopped = false
   readonly mode: IslandMode
+  /** What this island renders of remote content. */
+  readonly policy: RenderFilter
+  private refusals: string[] | null = null
   private readonly editors: ReadonlySet<string> | null
   private readonly refusedEditors = new Set<string>()
 
@@ -82,9 +88,12 @@ export class Island {
     const editors = element.getAttribute(ATTR_EDITORS)
     this.editors = editors === null ? null : new Set(editors.split(/\s+/).filter(Boolean))
     this.doc_ = new Y.Doc()
+    this.policy = host.allow ?? policyFor(element)
     this.binding = new Binding(element, this.doc_, {
       clock: host.clock,
-      ...(host.allow ? { allow: host.allow } : {}),
+      allow: this.policy,
+      ...(host.renderLimits ? { limits: host.renderLimits } : {}),
+      onRefused: (what, key) => this.noteRefusal(what, key),
       onError: (err) => host.error(asSyncError(err, name)),
     })
     this.outbox = new Outbox(this.doc_, {
@@ -171,6 +180,14 @@ export class Island {
         if (this.state === 'synced' && this.mode !== 'receive' && (el.askAll || this.isDesignatedFor(from))) this.answer(from, m.stateVector)
       } else if (m.kind === 'step2' || m.kind === 'update') this.applyOrBuffer([m.update], from)
     }
+  }
+
+  /** A remote element, attribute or text the policy (or a limit) kept off the page. */
+  private noteRefusal(what: string, key: string): void {
+    const last = (this.policy as Partial<Policy>).lastRefusal
+    const why = what !== 'limit' && last ? describeRefusal(last) : `${what} ${key}`
+    if (this.refusals) this.refusals.push(why)
+    else this.host.error(new SyncError('not-allowed', `not rendered: ${why}`, { island: this.name }))
   }
 
   /** Whether `from` may change this island; a refusal is reported once per peer. */
@@ -292,6 +309,7 @@ export class Island {
   }
 
   private apply(updates: Uint8Array[], from: string | undefined): void {
+    this.refusals = []
     try {
       this.binding.applyRemote(() => {
         for (const u of updates) Y.applyUpdate(this.doc_, u, REMOTE)
@@ -300,6 +318,13 @@ export class Island {
       const e = asSyncError(err, this.name, 'bad-update')
       e.peer ??= from
       this.host.error(e)
+    }
+    const refused = this.refusals
+    this.refusals = null
+    if (refused.length) {
+      // The doc keeps it all (so no later update waits for it); the page just does not show it.
+      const more = refused.length > 1 ? ` (and ${refused.length - 1} more)` : ''
+      this.host.error(new SyncError('not-allowed', `not rendered: ${refused[0]}${more}`, { island: this.name, peer: from }))
     }
     const pending = this.doc_.store.pendingStructs
     if (pending === null) return

@@ -27,8 +27,15 @@ export interface SessionOptions {
   /** Most parts of one payload (default 1024) and partial payloads held at once (default 16). */
   maxParts?: number
   maxPendingPayloads?: number
-  /** What of a remote update may be rendered (default: everything the DOM accepts). */
+  /**
+   * What of a remote update may be rendered, for every island. By default each island renders
+   * through its own profile's policy (`data-sync-policy="svg|html|form"`, else chosen from the
+   * island element): see src/policy.
+   */
   allow?: RenderFilter
+  /** Most nodes rendered per island (default 200,000) and deepest nesting (default 256). */
+  maxNodes?: number
+  maxDepth?: number
   /**
    * Island elements (updates) per second a peer may send, and its burst (defaults 300 and 600).
    * A peer over it is cut off with `rate-limited` until it leaves and joins again.
@@ -92,6 +99,7 @@ export class Session extends EventTarget {
       maxBuffered: 1000,
       maxPendingBytes: options.maxPendingBytes ?? 4 * 1024 * 1024,
       allow: options.allow,
+      renderLimits: options.maxNodes !== undefined || options.maxDepth !== undefined ? { maxNodes: options.maxNodes ?? 200_000, maxDepth: options.maxDepth ?? 256 } : undefined,
       get self() {
         return session.selfId
       },

@@ -6,8 +6,9 @@
  *   animation (never of links, handlers or styling), `a` links, `image` from data: rasters only.
  *   No `foreignObject` unless `foreignObject: true`, and then its HTML goes through `html`.
  * - `html`: an article. Text-level and sectioning elements, lists, tables, figures, links
- *   (http, https, mailto, tel, xmpp, relative), images from https: or data: rasters.
- *   No forms, media, embeds, styles or scripts.
+ *   (http, https, mailto, tel, xmpp, relative), images from https: or data: rasters, and inline
+ *   SVG under the svg profile's rules (SVG in HTML is ordinary page content, as in DOMPurify's
+ *   default). No forms, media, embeds, styles or scripts.
  * - `form`: form controls and the text around them. No `form` element, no `action`/`formaction`,
  *   no password, file or image inputs, no autocomplete or autofocus.
  */
@@ -69,8 +70,8 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
   },
   html: {
     name: 'html',
-    elements: [...HTML_TEXT_ELEMENTS],
-    attributes: { html: HTML_TEXT_ATTRIBUTES },
+    elements: [...HTML_TEXT_ELEMENTS, ...svgKeys(SVG_ELEMENTS)],
+    attributes: { html: HTML_TEXT_ATTRIBUTES, svg: SVG_ATTRIBUTES },
   },
   form: {
     name: 'form',

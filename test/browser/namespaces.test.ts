@@ -1,6 +1,17 @@
 import { describe, expect, it } from 'vitest'
 import { Network } from '../helpers/pages.js'
 import { nsWalk } from './support.js'
+import { createPolicy } from '../../src/policy/index.js'
+
+// The binding round-trips any namespace; what the page renders from peers is the policy's call,
+// and the default html profile renders no unknown namespace. These pages trust a few more.
+const TRUSTING = {
+  allow: createPolicy({
+    profile: 'html',
+    namespaces: ['urn:x', 'urn:y'],
+    elements: ['math:math', 'math:mi'],
+  }),
+}
 
 // Yjs XML types carry no namespace: the binding's names do. In Chromium (whose HTML parser puts
 // SVG in the SVG namespace and xlink:href / xml:space in theirs), every element and attribute
@@ -18,7 +29,7 @@ const PAGE =
 
 describe('namespaces round-trip exactly in Chromium', () => {
   it('the HTML parser put them where the test expects (the premise)', () => {
-    const net = new Network()
+    const net = new Network({}, TRUSTING)
     const a = net.join(PAGE)
     const use = a.doc.getElementById('u')!
     expect(a.doc.getElementById('s')!.namespaceURI).toBe(SVG)
@@ -28,7 +39,7 @@ describe('namespaces round-trip exactly in Chromium', () => {
   })
 
   it('page content: SVG in HTML, xlink:href, xml:space, to a page that joins later with other content', async () => {
-    const net = new Network()
+    const net = new Network({}, TRUSTING)
     const a = net.join(PAGE)
     await net.settle()
     const b = net.join('<div data-sync-island="main"><p>something else</p></div>') // adopts A's island
@@ -42,7 +53,7 @@ describe('namespaces round-trip exactly in Chromium', () => {
   })
 
   it('elements and attributes made by script, in known and unknown namespaces, both ways', async () => {
-    const net = new Network()
+    const net = new Network({}, TRUSTING)
     const a = net.join(PAGE)
     const b = net.join(PAGE)
     await net.settle()
@@ -87,7 +98,7 @@ describe('namespaces round-trip exactly in Chromium', () => {
   })
 
   it('XMLSerializer gives the same markup on both pages', async () => {
-    const net = new Network()
+    const net = new Network({}, TRUSTING)
     const a = net.join(PAGE)
     await net.settle()
     const b = net.join('<div data-sync-island="main"></div>')
@@ -106,7 +117,8 @@ describe('namespaces round-trip exactly in Chromium', () => {
   })
 
   it('HTML names with a colon (Word’s <o:p>) stay HTML elements and no-namespace attributes', async () => {
-    const net = new Network()
+    // The binding's names alone: the default policies refuse colon names (see test/unit/policy).
+    const net = new Network({}, { allow: { element: () => true, attribute: () => true, text: () => true } })
     const a = net.join('<div data-sync-island="main"><p>text<o:p></o:p></p><span xml:lang="en" svg:x="1">hi</span></div>')
     await net.settle()
     const b = net.join('<div data-sync-island="main"></div>')

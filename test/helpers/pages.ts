@@ -85,7 +85,8 @@ export class Network {
     throw new Error('the network did not settle')
   }
 
+  /** Each page's island as it shares it: through its policy, as the binding captures it. */
   canonical(name = 'main'): string[] {
-    return this.peers.map((p) => canonicalDom(p.island(name)))
+    return this.peers.map((p) => canonicalDom(p.island(name), p.session.islands.get(name)?.policy))
   }
 }

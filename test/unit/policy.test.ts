@@ -103,7 +103,7 @@ describe('the policy API', () => {
     expect(html.checkAttribute('div', 'style', 'background:url(https://x/)')?.rule).toBe('css')
     expect(html.checkAttribute('img', 'name', 'getElementById')?.rule).toBe('clobbering')
     expect(svg.checkAttribute('svg:set', 'attributeName', 'href')?.rule).toBe('animation')
-    expect(html.checkElement('svg:rect')?.rule).toBe('not-allowed')
+    expect(createPolicy('form').checkElement('svg:rect')?.rule).toBe('not-allowed')
     expect(html.checkElement('{urn:x}y')?.reason).toMatch(/namespace urn:x/)
     expect(html.checkElement('x:p')?.rule).toBe('name')
     expect(svg.checkElement('svg:foreignObject')?.reason).toMatch(/foreignObject/)
