@@ -113,7 +113,7 @@ describe('islands through Prosody', () => {
 
 const BOTH_KINDS = HTML_ISLAND.replace('data-sync-island="main"', 'data-sync-island="text"') + SVG_ISLAND.replace('data-sync-island="main"', 'data-sync-island="drawing"')
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
-const canon = (p: SyncedPage, name: string): string => canonicalDom(p.island(name))
+const canon = (p: SyncedPage, name: string): string => canonicalDom(p.island(name), p.session.islands.get(name)?.policy)
 const converged = (peers: SyncedPage[], names: string[]): boolean =>
   names.every((n) => peers.every((p) => canon(p, n) === canon(peers[0]!, n)))
 
