@@ -1,7 +1,8 @@
 /**
  * Which profile an island uses: `data-sync-policy="svg|html|form"` on the island element, else
- * by the element itself: an SVG element is a drawing, a `<form>` (or an element holding form
- * controls) a form, anything else an article.
+ * by the element itself: an SVG element is a drawing, a `<form>` a form, anything else an
+ * article. Never by the island's content: every peer must choose the same profile, and content
+ * differs between peers (and changes) while the element does not.
  */
 
 import { NS } from './names.js'
@@ -14,7 +15,7 @@ export function profileFor(island: Element): ProfileName {
   const named = island.getAttribute(ATTR_POLICY)?.trim().toLowerCase()
   if (named && Object.prototype.hasOwnProperty.call(PROFILES, named)) return named as ProfileName
   if (island.namespaceURI === NS.svg) return 'svg'
-  if (island.localName === 'form' || island.querySelector('input, select, textarea, button') !== null) return 'form'
+  if (island.namespaceURI === NS.xhtml && island.localName === 'form') return 'form'
   return 'html'
 }
 
