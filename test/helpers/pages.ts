@@ -41,9 +41,14 @@ export class Network {
     return this.attach(createPage(html), id)
   }
 
+  /** As join(), with session options of this page's own on top of the network's. */
+  joinWith(html: string, id: string, options: SessionOptions): TestPeer {
+    return this.attach(createPage(html), id, options)
+  }
+
   /** Joins a document that already holds its island (an iframe's, or the test's own). */
-  attach(doc: Document, id = `peer${this.peers.length}`): TestPeer {
-    const session = syncIslands({ root: doc, clock: this.clock, ...this.sessionOptions })
+  attach(doc: Document, id = `peer${this.peers.length}`, options: SessionOptions = {}): TestPeer {
+    const session = syncIslands({ root: doc, clock: this.clock, ...this.sessionOptions, ...options })
     const errors: SyncErrorDetail[] = []
     session.addEventListener('sync-error', (e) => errors.push((e as CustomEvent<SyncErrorDetail>).detail))
     this.bus.connect(doc, id)

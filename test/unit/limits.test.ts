@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { Network, tick, type TestPeer } from '../helpers/pages.js'
+import { createPolicy } from '../../src/policy/index.js'
 import { writeStanza } from '../../src/channel/channel.js'
 import { encodeMessages } from '../../src/protocol/messages.js'
 import { messageStanzas } from '../../src/protocol/stanza.js'
@@ -132,4 +133,32 @@ describe('who may edit', () => {
     expect(a.island().textContent).toBe('hello')
     expect(a.errors.map((e) => [e.condition, e.peer])).toEqual([['not-allowed', 'b']])
   })
+})
+
+describe('render limits: over a limit is not rendered, an error says so, the island goes on', () => {
+  const deep = (n: number): string => '<div>'.repeat(n) + 'deep' + '</div>'.repeat(n)
+  const cases: Array<[string, Record<string, unknown>, (p: TestPeer) => void]> = [
+    ['nodes per island', { maxNodes: 20 }, (p) => p.island().insertAdjacentHTML('beforeend', '<span>x</span>'.repeat(30))],
+    ['depth', { maxDepth: 8 }, (p) => p.island().insertAdjacentHTML('beforeend', deep(12))],
+    ['attribute value length', { allow: undefined, policyLimits: { maxAttributeLength: 100 } }, (p) => p.island().querySelector('p')!.setAttribute('title', 'x'.repeat(500))],
+    ['text length', { policyLimits: { maxTextLength: 100 } }, (p) => p.island().querySelector('p')!.appendChild(p.doc.createTextNode('y'.repeat(500)))],
+  ]
+  for (const [what, opts, overdo] of cases) {
+    it(what, async () => {
+      const { policyLimits, ...session } = opts as { policyLimits?: object }
+      const receiver = policyLimits ? { ...session, allow: createPolicy({ profile: 'html', ...policyLimits }) } : session
+      // Only the receiver has the limit: the sender sends what its own policy allows.
+      const net = new Network()
+      const sender = net.join(PAGE, 'sender')
+      const a = sender
+      const b = net.joinWith(PAGE, 'receiver', receiver)
+      await net.settle()
+      overdo(a)
+      await net.settle()
+      expect(b.errors.map((e) => [e.condition, e.peer])).toContainEqual(['not-allowed', 'sender'])
+      a.island().querySelector('p')!.id = 'still-live'
+      await net.settle()
+      expect(b.island().querySelector('#still-live')).not.toBeNull()
+    })
+  }
 })
