@@ -116,6 +116,10 @@ export class Binding {
       const n = domFromType(ctx, t as YNode, keyOf(this.root), 1)
       if (n) target.appendChild(n)
     }
+    // morphdom moves some of the built nodes into the page and drops others (when it morphs a page
+    // node into their shape instead): note every built node's type, in document order, first.
+    const types: YNode[] = []
+    forEachShared(target, (n) => void types.push(ctx.mirror.typeOf(n)!))
     morphdom(this.root, target, {
       childrenOnly: true,
       onBeforeNodeDiscarded: (node) => isSynced(node),
@@ -125,8 +129,11 @@ export class Binding {
         return true
       },
     })
-    // morphdom morphed existing nodes into the target's shape: bind those that survived.
-    bindParallel(ctx, this.root, target)
+    // The page's shared nodes now have the built tree's shape: bind them, in the same order.
+    const live: Node[] = []
+    forEachShared(this.root, (n) => void live.push(n))
+    if (live.length !== types.length) throw new Error(`adoption left ${live.length} shared nodes for ${types.length} types`)
+    live.forEach((n, i) => ctx.mirror.bind(n, types[i]!))
     patchRootAttributes(ctx, ctx.rootAttrs.keys())
     this.observer.takeRecords()
     this.observeDoc()
@@ -298,20 +305,11 @@ function keepLocalAttributes(from: Element, to: Element, root: Element): void {
   }
 }
 
-/** Binds the nodes of `live` to the types of the same-shaped `built` tree (shared nodes only). */
-function bindParallel(ctx: BindingContext, live: Node, built: Node): void {
-  let a = live.firstChild
-  let b = built.firstChild
-  for (;;) {
-    while (a !== null && !isSynced(a)) a = a.nextSibling
-    while (b !== null && !isSynced(b)) b = b.nextSibling
-    if (a === null || b === null) return
-    const t = ctx.mirror.typeOf(b)
-    if (t && a !== b) {
-      ctx.mirror.bind(a, t)
-      if (a.nodeType === 1) bindParallel(ctx, a, b)
-    }
-    a = a.nextSibling
-    b = b.nextSibling
+/** Calls `fn` on every shared node below `root`, in document order, not entering local subtrees. */
+function forEachShared(root: Node, fn: (node: Node) => void): void {
+  for (let c = root.firstChild; c !== null; c = c.nextSibling) {
+    if (!isSynced(c)) continue
+    fn(c)
+    forEachShared(c, fn)
   }
 }

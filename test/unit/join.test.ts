@@ -105,3 +105,20 @@ describe('joining', () => {
     expect(e.island().innerHTML).toBe(net.peers[0]!.island().innerHTML)
   })
 })
+
+describe('adoption', () => {
+  it('binds the page’s nodes right when white space sits between them (found by the policy tests)', async () => {
+    const net = new Network()
+    const a = net.join('<svg data-sync-island="d" xmlns="http://www.w3.org/2000/svg">\n<g id="s"><rect x="1"/></g>\n</svg>')
+    await net.settle()
+    const b = net.join('<svg data-sync-island="d" xmlns="http://www.w3.org/2000/svg"><g id="s"></g></svg>')
+    await net.settle()
+    a.doc.getElementById('s')!.appendChild(a.doc.createElementNS('http://www.w3.org/2000/svg', 'rect'))
+    await net.settle()
+    expect(b.doc.getElementById('s')!.children.length).toBe(2)
+    b.doc.getElementById('s')!.setAttribute('fill', 'red')
+    await net.settle()
+    expect(a.doc.getElementById('s')!.getAttribute('fill')).toBe('red')
+    expect(net.canonical('d')[1]).toBe(net.canonical('d')[0])
+  })
+})
