@@ -1,4 +1,5 @@
 import * as Y from 'yjs'
+import { Awareness, applyAwarenessUpdate, encodeAwarenessUpdate, removeAwarenessStates } from 'y-protocols/awareness'
 import { Binding, REMOTE, SEED } from '../binding/binding.js'
 import type { RenderFilter, RenderLimits } from '../binding/context.js'
 import { describeRefusal, policyFor, type Policy } from '../policy/index.js'
@@ -74,6 +75,13 @@ export class Island {
   readonly mode: IslandMode
   /** What this island renders of remote content. */
   readonly policy: RenderFilter
+  /**
+   * Who is here and what they point at (y-protocols awareness: cursors, selections, names).
+   * `island.awareness.setLocalState({...})` is sent to every peer; a peer's states go when it leaves.
+   */
+  readonly awareness: Awareness
+  private readonly awarenessByPeer = new Map<string, Set<number>>()
+  private awarenessFrom: string | undefined
   private refusals: string[] | null = null
   private readonly editors: ReadonlySet<string> | null
   private readonly refusedEditors = new Set<string>()
@@ -96,6 +104,10 @@ export class Island {
       onRefused: (what, key) => this.noteRefusal(what, key),
       onError: (err) => host.error(asSyncError(err, name)),
     })
+    this.awareness = new Awareness(this.doc_)
+    // y-protocols starts every page with an empty state; here a page says nothing until the app does.
+    this.awareness.setLocalState(null)
+    this.awareness.on('update', this.onAwareness)
     this.outbox = new Outbox(this.doc_, {
       island: name,
       channel: host.outgoing,
@@ -122,6 +134,9 @@ export class Island {
 
   stop(): void {
     if (this.stopped) return
+    if (this.awareness.getLocalState() !== null) this.awareness.setLocalState(null) // tell the others we are gone
+    this.awareness.off('update', this.onAwareness)
+    this.awareness.destroy()
     this.stopped = true
     this.clearRetry()
     if (this.gapTimer !== null) this.host.clock.clearTimeout(this.gapTimer)
@@ -163,9 +178,9 @@ export class Island {
     if (this.stopped) return
     const [first, second] = messages
     if (!this.mayEdit(from)) {
-      // Readers may still ask for the state; their changes are refused.
-      if (first?.kind === 'step1' && el.forPeer === undefined) messages = [first]
-      else return
+      // Readers may still ask for the state, and say where they are; their changes are refused.
+      messages = messages.filter((m) => m.kind === 'awareness' || (m.kind === 'step1' && el.forPeer === undefined))
+      if (messages.length === 0) return
     }
     if (el.forPeer !== undefined && first?.kind === 'step1' && second?.kind === 'step2') {
       const self = this.host.self
@@ -179,7 +194,50 @@ export class Island {
       if (m.kind === 'step1') {
         if (this.state === 'synced' && this.mode !== 'receive' && (el.askAll || this.isDesignatedFor(from))) this.answer(from, m.stateVector)
       } else if (m.kind === 'step2' || m.kind === 'update') this.applyOrBuffer([m.update], from)
+      else this.applyAwareness(m.update, from)
     }
+  }
+
+  /** A peer came: it needs our awareness state (the others have it). */
+  peerJoined(): void {
+    if (this.stopped || this.awareness.getLocalState() === null) return
+    this.sendAwareness([this.awareness.clientID])
+  }
+
+  /** A peer left: its awareness states go. */
+  peerLeft(peer: string): void {
+    const clients = this.awarenessByPeer.get(peer)
+    this.awarenessByPeer.delete(peer)
+    if (clients?.size) removeAwarenessStates(this.awareness, [...clients], REMOTE)
+  }
+
+  private applyAwareness(update: Uint8Array, from: string | undefined): void {
+    this.awarenessFrom = from
+    try {
+      applyAwarenessUpdate(this.awareness, update, REMOTE)
+    } catch (err) {
+      this.host.error(new SyncError('bad-update', `not an awareness update: ${(err as Error)?.message ?? err}`, { island: this.name, peer: from }))
+    } finally {
+      this.awarenessFrom = undefined
+    }
+  }
+
+  private readonly onAwareness = (changes: { added: number[]; updated: number[]; removed: number[] }, origin: unknown): void => {
+    if (origin === REMOTE) {
+      const from = this.awarenessFrom
+      if (from === undefined) return
+      let clients = this.awarenessByPeer.get(from)
+      if (!clients) this.awarenessByPeer.set(from, (clients = new Set()))
+      for (const c of [...changes.added, ...changes.updated]) if (c !== this.awareness.clientID) clients.add(c)
+      for (const c of changes.removed) clients.delete(c)
+      return
+    }
+    const mine = [...changes.added, ...changes.updated, ...changes.removed].filter((c) => c === this.awareness.clientID)
+    if (mine.length && !this.stopped) this.sendAwareness(mine)
+  }
+
+  private sendAwareness(clients: number[]): void {
+    this.outbox.sendControl('awareness', [{ kind: 'awareness', update: encodeAwarenessUpdate(this.awareness, clients) }])
   }
 
   /** A remote element, attribute or text the policy (or a limit) kept off the page. */

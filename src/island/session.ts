@@ -250,10 +250,12 @@ export class Session extends EventTarget {
     }
     if (available && !this.peerSet.has(from)) {
       this.peerSet.add(from)
+      for (const island of this.islandMap.values()) island.peerJoined()
       this.fire('peer-join', { peer: from }, this.islandElements())
     } else if (!available && this.peerSet.delete(from)) {
       this.reassembler.forgetPeer(from)
       this.rates.forget(from)
+      for (const island of this.islandMap.values()) island.peerLeft(from)
       this.fire('peer-leave', { peer: from }, this.islandElements())
     }
   }
