@@ -27,15 +27,20 @@ const snapshot = (p: TestPeer): { dom: string; doc: string; sv: string } => {
 const stanzaOf = (payload: Uint8Array): string =>
   messageStanzas('main', payload, { maxPartChars: 1 << 30, newChunkId: () => 'c' })[0]!.replace('<message', '<message from="fuzzer"')
 
-/** A real update from the friend's side, the seed for mutations. */
-async function realUpdate(net: Network, other: TestPeer): Promise<Uint8Array> {
-  const doc = other.session.islands.get('main')!.doc
+/**
+ * A real update, the seed for mutations: made on a copy of the session's doc under a fixed
+ * client id (the seed content's id is a hash of the page), so the same fuzz seed gives the same bytes.
+ */
+function realUpdate(peer: TestPeer): Uint8Array {
+  const doc = new Y.Doc()
+  doc.clientID = 77
+  Y.applyUpdate(doc, Y.encodeStateAsUpdate(peer.session.islands.get('main')!.doc))
   const before = Y.encodeStateVector(doc)
-  other.island().querySelector('li')!.textContent = 'two'
-  other.island().querySelector('p')!.setAttribute('title', 'fuzz')
-  other.island().appendChild(other.doc.createElement('hr'))
-  other.session.flush()
-  net.bus.pause(other.id)
+  const island = doc.getXmlFragment('island')
+  const li = ((island.get(1) as Y.XmlElement).get(0) as Y.XmlElement)
+  li.insert(1, [new Y.XmlText('two')])
+  ;(island.get(0) as Y.XmlElement).setAttribute('title', 'fuzz')
+  island.push([new Y.XmlElement('hr')])
   return Y.encodeStateAsUpdate(doc, before)
 }
 
@@ -65,7 +70,7 @@ describe('fuzzing the stanza decoder and the update path (fast-check, seeded)', 
 
   it('mutated Yjs updates are refused whole or applied whole: never half', async () => {
     const { net, peer, other } = await page()
-    const update = await realUpdate(net, other)
+    const update = realUpdate(peer)
     const mutations = fc.oneof(
       fc.nat(update.length).map((cut) => update.subarray(0, cut)),
       fc.tuple(fc.nat(update.length - 1), fc.integer({ min: 0, max: 255 })).map(([at, byte]) => {
@@ -86,7 +91,8 @@ describe('fuzzing the stanza decoder and the update path (fast-check, seeded)', 
         const errorsBefore = peer.errors.length
         writeStanza(peer.doc.getElementById('xmpp-incoming')!, stanzaOf(encodeMessages([{ kind: 'update', update: mutated }])))
         await tick()
-        const refused = peer.errors.length > errorsBefore
+        // not-allowed: applied to the doc, only not rendered (a mutated name); anything else: refused.
+        const refused = peer.errors.slice(errorsBefore).some((e) => e.condition !== 'not-allowed')
         outcomes[refused ? 'refused' : 'applied']++
         if (refused) {
           // Refused: the victim's doc is as before this stanza.
@@ -103,8 +109,6 @@ describe('fuzzing the stanza decoder and the update path (fast-check, seeded)', 
     expect(outcomes.applied).toBeGreaterThan(5)
     // And the session goes on: a later valid update applies. (A mutated client id or clock makes
     // a valid update of another client: those applied, whole, which is no concern of this test.)
-    net.bus.resume(other.id)
-    await net.settle()
     other.island().querySelector('p')!.setAttribute('title', 'later')
     await net.settle()
     expect(peer.island().querySelector('#p')!.getAttribute('title')).toBe('later')
