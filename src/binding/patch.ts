@@ -19,8 +19,11 @@ export function patchFromEvents(ctx: BindingContext, events: ReadonlyArray<Y.YEv
   const lists = new Set<Y.XmlFragment | Y.XmlElement>()
   for (const event of events) {
     const target = event.target as Y.XmlFragment | YNode
-    if (target instanceof Y.XmlText) patchText(ctx, target, event.delta)
-    else {
+    if (target instanceof Y.XmlText) {
+      // A text the policy refused is not on the page; it may pass now (shorter): its parent
+      // list is patched, which renders it if it does. One that grew past the policy leaves.
+      if (!patchText(ctx, target, event.delta) && target.parent) lists.add(target.parent as Y.XmlElement | Y.XmlFragment)
+    } else {
       if (target instanceof Y.XmlElement) {
         const keys = (event as Y.YXmlEvent).attributesChanged
         if (keys.size) patchAttributes(ctx, target, keys)
@@ -139,9 +142,20 @@ function tryRemoveAttribute(el: Element, key: string, ignored: Set<string> | nul
 
 type Delta = Array<{ insert?: unknown; retain?: number; delete?: number; attributes?: unknown }>
 
-function patchText(ctx: BindingContext, type: Y.XmlText, delta: Delta): void {
+/** Applies a text delta; false when the text is not (or no longer) on the page. */
+function patchText(ctx: BindingContext, type: Y.XmlText, delta: Delta): boolean {
   const node = ctx.mirror.nodeOf(type) as Text | undefined
-  if (!node) return
+  if (!node) return false
+  applyDelta(ctx, type, node, delta)
+  const parent = node.parentNode
+  if (parent === null || ctx.allow.text(node.data, keyOf(parent as Element))) return true
+  ctx.refused('text', '#text')
+  unbindDomDeep(ctx, node)
+  parent.removeChild(node)
+  return true
+}
+
+function applyDelta(ctx: BindingContext, type: Y.XmlText, node: Text, delta: Delta): void {
   let at = 0
   for (const d of delta) {
     if (d.retain !== undefined) at += d.retain

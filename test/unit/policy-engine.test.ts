@@ -88,12 +88,22 @@ describe('a hostile update through the engine', () => {
   // The engine renders text growth by insertData without asking the policy again: a text that
   // grows past maxTextLength by later updates stays on the page. Remove `.fails` once patch.ts
   // checks the text (e.g. re-asks allow.text on the whole text and unrenders it when refused).
-  it.fails('a text that grows past maxTextLength by later updates is not rendered', async () => {
+  it('a text that grows past maxTextLength by later updates is not rendered', async () => {
     const net = new Network({}, { allow: createPolicy({ profile: 'html', maxTextLength: 10 }) })
     const a = net.join('<div data-sync-island="main"><p>short</p></div>')
     await net.settle()
     await hostile(a, (f) => ((f.get(0) as Y.XmlElement).get(0) as Y.XmlText).insert(5, ' and now far too long'))
     expect(a.island().textContent!.length).toBeLessThanOrEqual(10)
+  })
+
+  it('a refused text that becomes short enough again is rendered again', async () => {
+    const net = new Network({}, { allow: createPolicy({ profile: 'html', maxTextLength: 10 }) })
+    const a = net.join('<div data-sync-island="main"><p>short</p></div>')
+    await net.settle()
+    await hostile(a, (f) => ((f.get(0) as Y.XmlElement).get(0) as Y.XmlText).insert(5, ' and now far too long'))
+    expect(a.island().querySelector('p')!.textContent).toBe('')
+    await hostile(a, (f) => ((f.get(0) as Y.XmlElement).get(0) as Y.XmlText).delete(5, 21))
+    expect(a.island().querySelector('p')!.textContent).toBe('short')
   })
 })
 
