@@ -8,7 +8,7 @@ import { patchFromEvents, patchRootAttributes, revertRecords } from './patch.js'
 import { domFromType, typeFromDom } from './build.js'
 import { ATTR_IGNORE, isSynced, ignoredAttrs } from './filter.js'
 import { keyOf, sharedAttrs, shares } from './gate.js'
-import { NS } from './names.js'
+import { attrKey, NS } from './names.js'
 import { realClock, type Clock } from '../island/clock.js'
 
 /** Transaction origins, so every listener can tell whose change it sees. */
@@ -176,13 +176,19 @@ export class Binding {
   /** Compares every SVG element's attributes with the doc: for changes made through the SVG DOM. */
   rescan(): void {
     if (this.stopped) return
-    const svg: Element[] = []
+    // It runs on every tick of a drag, over the whole island: a plain comparison of each SVG
+    // element's attribute values with its type's finds the few that changed; only those go
+    // through capture (with the policy and the local-attribute rules).
+    const changed: Element[] = []
     const walker = this.root.ownerDocument.createTreeWalker(this.root, 1 /* elements */)
     for (let n = walker.nextNode(); n !== null; n = walker.nextNode()) {
-      if ((n as Element).namespaceURI === NS.svg) svg.push(n as Element)
+      const el = n as Element
+      if (el.namespaceURI !== NS.svg) continue
+      const type = this.ctx.mirror.typeOf(el)
+      if (type instanceof Y.XmlElement && attributesDiffer(el, type)) changed.push(el)
     }
-    if (this.root.namespaceURI === NS.svg) svg.push(this.root)
-    this.capture.addElements(svg)
+    if (this.root.namespaceURI === NS.svg) changed.push(this.root)
+    this.capture.addElements(changed)
     this.commit(this.observer.takeRecords())
   }
 
@@ -303,6 +309,18 @@ function keepLocalAttributes(from: Element, to: Element, root: Element): void {
       else to.setAttribute(a.name, a.value)
     }
   }
+}
+
+/** Whether any attribute value of `el` differs from its type's (a cheap over-approximation). */
+function attributesDiffer(el: Element, type: Y.XmlElement): boolean {
+  const attrs = el.attributes
+  for (let i = 0; i < attrs.length; i++) {
+    const a = attrs[i]!
+    if (a.name.startsWith('data-sync-')) continue
+    const key = attrKey(a)
+    if (key !== null && type.getAttribute(key) !== a.value) return true
+  }
+  return false
 }
 
 /** Calls `fn` on every shared node below `root`, in document order, not entering local subtrees. */

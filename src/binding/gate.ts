@@ -21,13 +21,33 @@ export function sharedChildren(ctx: BindingContext, parent: Node): Node[] {
 
 export function shares(ctx: BindingContext, node: Node, parentKey: string): boolean {
   if (!isSynced(node)) return false
-  return node.nodeType !== 1 || ctx.allow.element(elementKey(node as Element), parentKey)
+  return node.nodeType !== 1 || allowed(ctx, elementKey(node as Element), parentKey, null)
 }
 
 /** The shared attributes of an element (the island element's own included), key -> value. */
 export function sharedAttrs(ctx: BindingContext, el: Element): Map<string, string> {
   const attrs = syncedAttrs(el, ignoredAttrs(el, ctx.root))
   const key = el === ctx.root ? ISLAND_KEY : elementKey(el)
-  for (const [k, v] of attrs) if (!ctx.allow.attribute(key, k, v)) attrs.delete(k)
+  for (const [k, v] of attrs) if (!allowed(ctx, key, k, v)) attrs.delete(k)
   return attrs
+}
+
+// Capture asks the same questions again and again (every child of a parent on every change, every
+// attribute of a dragged shape on every tick): the policy's answers are pure, so keep them, in a
+// bounded memo per filter. Long values are asked each time rather than kept.
+const memos = new WeakMap<object, Map<string, boolean>>()
+const MEMO_LIMIT = 50_000
+
+function allowed(ctx: BindingContext, elementKey: string, nameOrParent: string, value: string | null): boolean {
+  if (value !== null && value.length > 64) return ctx.allow.attribute(elementKey, nameOrParent, value)
+  let memo = memos.get(ctx.allow)
+  if (!memo) memos.set(ctx.allow, (memo = new Map()))
+  const q = value === null ? `e\u0000${elementKey}\u0000${nameOrParent}` : `a\u0000${elementKey}\u0000${nameOrParent}\u0000${value}`
+  let answer = memo.get(q)
+  if (answer === undefined) {
+    answer = value === null ? ctx.allow.element(elementKey, nameOrParent) : ctx.allow.attribute(elementKey, nameOrParent, value)
+    if (memo.size >= MEMO_LIMIT) memo.clear()
+    memo.set(q, answer)
+  }
+  return answer
 }
