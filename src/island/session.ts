@@ -112,8 +112,11 @@ export class Session extends EventTarget {
     const View = this.doc.defaultView
     const Observer = View?.MutationObserver ?? globalThis.MutationObserver
     this.discovery = new Observer((records) => {
-      // An island's own edits are the busy case, and never add or remove an island elsewhere.
-      if (records.some((r) => r.type === 'attributes' || !this.insideIsland(r.target))) this.discover()
+      // An island's own edits and the channel's traffic are the busy cases, and never add or
+      // remove an island elsewhere: rediscover only for the rest.
+      if (records.some((r) => r.type === 'attributes' || !(this.insideIsland(r.target) || r.target === outgoing || r.target === incoming))) {
+        this.discover()
+      }
     })
     this.discovery.observe(this.root, { childList: true, subtree: true, attributes: true, attributeFilter: [ATTR_ISLAND] })
     this.discover()
