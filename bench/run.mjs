@@ -75,7 +75,7 @@ const CONFIG = QUICK
     }
 
 if (FULL_TRACES) {
-  CONFIG.chromium['text.automerge-paper'] = { trace: 'automerge-paper', warmupLimit: 2000, rrwebLimit: 5000, naiveEvery: 5000, rounds: 1, totalTarget: true }
+  CONFIG.chromium['text.automerge-paper'] = { trace: 'automerge-paper', warmupLimit: 2000, rrwebLimit: 5000, naiveEvery: 5000, rounds: 1, totalTarget: true, gcEvery: 10000 }
 }
 
 const suiteOf = (key) => (key.startsWith('text.') ? 'text' : key)
@@ -203,7 +203,7 @@ async function main() {
   let prosody = null
   try {
     for (const [key, opts] of Object.entries(CONFIG.chromium)) {
-      await timed(`chromium.${key}`, () => chromiumSuite(browser, server.url, suiteOf(key), { ...opts, noGc: QUICK }, key))
+      await timed(`chromium.${key}`, () => chromiumSuite(browser, server.url, suiteOf(key), { ...opts, noGc: QUICK, debug: Boolean(process.env.BENCH_DEBUG) }, key))
     }
     if (needProsody) prosody = await startProsody()
     await timed('e2e', () => e2eSuite({ browser, serverUrl: server.url, prosody, ...CONFIG.e2e, log }))
@@ -281,6 +281,7 @@ function scopeNotes() {
     s.push(`${env === 'chromium' ? 'Chromium' : 'Node'} text traces: automerge-paper, ${steps(am, '259,778 edits')}; sveltecomponent, ${steps(sv, '18,335 transactions')}.${env === 'chromium' && am.limit ? ' The engine needs minutes for the whole of automerge-paper (its per-keystroke cost grows with the text: see the notes), which does not fit the 10-minute run.' : ''}`)
   }
   const am = c.chromium['text.automerge-paper']
+  if (am.gcEvery) s.push(`Whole traces (--full-traces): every variant collects garbage every ${am.gcEvery.toLocaleString('en')} steps inside its measured loop (Chromium holds a text node's MutationObserver records until a collection, and a tight replay of the whole trace otherwise grows the renderer past 8 GB and crashes it).`)
   s.push(`rrweb on the text traces: the first ${am.rrwebLimit} steps only (it keeps a copy of the whole text per keystroke), compared with the engine's time at that step of the same run.`)
   s.push(`Naive sync (outerHTML + morphdom): serialized on every ${c.chromium.whiteboard.naiveEvery}th step of the whiteboard and every ${am.naiveEvery}th (automerge-paper) and ${c.chromium['text.sveltecomponent'].naiveEvery}th (sveltecomponent) step of the traces, the island still going through every state; every batch of the rrweb shapes.`)
   s.push(`Whiteboard at scale ${c.chromium.whiteboard.scale} in Chromium (${Math.round(2000 * c.chromium.whiteboard.scale)} shapes, ${Math.round(23200 * c.chromium.whiteboard.scale)} operations) and ${c.node.whiteboard.scale} in Node (${Math.round(2000 * c.node.whiteboard.scale)} shapes: happy-dom is about 10× slower); rrweb's shapes at scale ${c.chromium.shapes.scale} in Chromium, ${c.node.shapes.scale} in Node. rrweb runs in Chromium only (it records a browser window).`)

@@ -49,6 +49,7 @@ export async function runFloor(env, sc, { countMutations = false } = {}) {
     sc.dom(page.doc, island, st, steps[i])
     await null
     if (sc.checkpoints?.includes(i + 1)) marks[i + 1] = env.now() - t0
+    if (sc.gcEvery && (i + 1) % sc.gcEvery === 0) env.gcReal()
   }
   const ms = env.now() - t0
   if (counter) {
@@ -100,6 +101,7 @@ export async function runEngine(env, sc, expected) {
       clock.advance(sc.dt(steps[i]))
       bus.pump()
       after[i] = bus.log.length
+      if (sc.gcEvery && (i + 1) % sc.gcEvery === 0) env.gcReal()
       if (sc.checkpoints?.includes(i + 1)) marks[i + 1] = { ms: env.now() - t0, stanzas: bus.peers.get('b').inbox.length }
     }
     // The last coalescing window closes.
@@ -124,6 +126,7 @@ export async function runEngine(env, sc, expected) {
       if (at > clock.now()) clock.advance(at - clock.now())
       writeStanza(incomingB, inbox[i].text)
       await null
+      if (sc.gcEvery && (i + 1) % sc.gcEvery === 0) env.gcReal()
       if (markAt.has(i + 1)) applyMarks[markAt.get(i + 1)] = env.now() - t1
     }
     const applyMs = env.now() - t1
@@ -239,6 +242,7 @@ export async function runRrweb(env, sc, expected, { limit } = {}) {
     sc.dom(page.doc, island, st, steps[i])
     await null
     if (sc.checkpoints?.includes(i + 1)) marks[i + 1] = env.now() - t0
+    if (sc.gcEvery && (i + 1) % sc.gcEvery === 0) env.gcReal()
   }
   const ms = env.now() - t0
   stop()
@@ -277,6 +281,7 @@ export async function runNaive(env, sc, expected, every) {
     sample = i % every === every - 1 || i === steps.length - 1
     sc.dom(A.doc, a.island, a.st, steps[i])
     await null
+    if (sc.gcEvery && (i + 1) % sc.gcEvery === 0) env.gcReal()
   }
   observer.disconnect()
   const holder = B.doc.createElement('div')

@@ -98,7 +98,7 @@ export const suites = {
     const limit = opts.limit ?? Infinity
     const rrwebLimit = opts.rrwebLimit
     const checkpoints = rrwebLimit ? [rrwebLimit] : []
-    const sc = textScenario(opts.trace, trace, { limit, checkpoints })
+    const sc = textScenario(opts.trace, trace, { limit, checkpoints, gcEvery: opts.gcEvery })
     const warmup = opts.warmupLimit ? textScenario(opts.trace, trace, { limit: opts.warmupLimit, checkpoints: rrwebLimit && rrwebLimit < opts.warmupLimit ? [rrwebLimit] : [] }) : sc
     const res = await runScenario(env, sc, { rounds: opts.rounds, warmup, rrweb: opts.rrweb !== false, naiveEvery: opts.naiveEvery, rrwebLimit, log: env.log })
     const key = `text.${opts.trace}`

@@ -54,7 +54,7 @@ function replay(start, steps) {
   return s
 }
 
-export function textScenario(name, trace, { limit, checkpoints = [] } = {}) {
+export function textScenario(name, trace, { limit, checkpoints = [], gcEvery = 0 } = {}) {
   const { steps, endContent, full } = traceSteps(trace, limit)
   const start = trace.startContent
   return {
@@ -65,6 +65,11 @@ export function textScenario(name, trace, { limit, checkpoints = [] } = {}) {
     edits: steps.reduce((n, s) => n + s.length, 0),
     steps,
     checkpoints,
+    // Chromium keeps the records of a MutationObserver on a long text node until a garbage
+    // collection, which a tight replay never triggers: the renderer grows to gigabytes and
+    // crashes on the whole automerge-paper trace. `gcEvery` collects every so many steps, inside
+    // the measured loops of every variant alike.
+    gcEvery,
     createIsland(doc) {
       const el = doc.createElement('pre')
       el.setAttribute('data-sync-island', 'text')
