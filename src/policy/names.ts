@@ -9,14 +9,8 @@
  * and allows only names without a colon (or keys listed verbatim by a custom profile).
  */
 
-export const NS = {
-  xhtml: 'http://www.w3.org/1999/xhtml',
-  svg: 'http://www.w3.org/2000/svg',
-  math: 'http://www.w3.org/1998/Math/MathML',
-  xlink: 'http://www.w3.org/1999/xlink',
-  xml: 'http://www.w3.org/XML/1998/namespace',
-  xmlns: 'http://www.w3.org/2000/xmlns/',
-} as const
+import { NS } from '../binding/names.js'
+export { NS }
 
 /** The element key prefixes of the binding's table (`html:` marks an XHTML name with a colon). */
 const ELEMENT_PREFIX_NS: Record<string, string> = { svg: NS.svg, math: NS.math, html: NS.xhtml }
