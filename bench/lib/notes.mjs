@@ -4,32 +4,31 @@
 
 const NOTES = {
   capture: {
-    short: 'Capture pays an O(whole doc) delete-set walk twice per stanza, a `discover()` per channel write, and a whole-child-list reconcile.',
+    short: 'Capture walks the whole doc twice per stanza to build delete sets, and re-walks a parent\'s whole child list on every child-list change.',
     long:
-      'Capture, DOM islands. Per stanza, `Outbox.flush` → `encodeUpdateSince` (src/protocol/messages.ts) calls `Y.encodeStateAsUpdate` twice (once with the window\'s state vector, once with the doc\'s own only to learn the delete set\'s length), and each walks every struct of the doc to build the whole delete set (`createDeleteSetFromStructStore`): O(doc) per stanza, about half of the capture time on the 2,000-shape board (one stanza per pointer move). ' +
-      'The session\'s discovery observer (src/island/session.ts) treats the stanza written into `#xmpp-outgoing` (outside every island) as a reason to run `discover()`: `querySelectorAll(\'[data-sync-island]\')` and attribute reads, per stanza. ' +
-      '`reconcileChildren` (src/binding/capture.ts) rebuilds a parent\'s whole child list (`toArray`, index maps, LIS) on any child-list record. ' +
-      'What would remove most of it: send the update Yjs already builds per transaction (`doc.on(\'update\')`, O(transaction)), merging only when a window holds several; ignore records whose target is a channel element in the discovery observer.',
+      'Capture, DOM islands. Per stanza, `Outbox.flush` → `encodeUpdateSince` (src/protocol/messages.ts) calls `Y.encodeStateAsUpdate` twice (once with the window\'s state vector, once with the doc\'s own only to learn the length of the delete set), and each walks every struct of the doc to build the whole delete set (`createDeleteSetFromStructStore`): O(doc) per stanza, about 30% of all the time the whiteboard spends (its board sends a stanza per pointer move). ' +
+      '`reconcileChildren` (src/binding/capture.ts) rebuilds a parent\'s whole child list on any child-list record (`sharedChildren` with `isSynced`, two `hasAttribute` per child, `toArray`, index maps, LIS): about 18% on a 2,000-child island. ' +
+      'What would remove most of it: send the update Yjs already builds per transaction (`doc.on(\'update\')`, O(transaction)), merging only when a window holds several transactions; reconcile only the children named by the records.',
   },
   batch: {
     short: 'Capture of a batch: every new or changed element read again with a policy check per attribute, Yjs sorting deep events by `event.path` for the engine\'s observeDeep handler, then the O(doc) encode.',
     long:
-      'Capture, one large batch (rrweb\'s shapes). The batch is reconciled once, but every new node goes through `typeFromDom` (src/binding/build.ts) and every changed element through `reconcileAttrs` (src/binding/capture.ts), both reading all its attributes (`sharedAttrs`) through the policy\'s `checkAttribute`; because the binding has an `observeDeep` handler, Yjs computes `event.path` for every changed type to sort the events (`getPathTo`, O(depth): heavy on deep nesting) even for local transactions the handler then ignores; then the stanza\'s O(doc) encode (`encodeUpdateSince`). Raw Yjs builds the same types with no observer.',
+      'Capture, one large batch (rrweb\'s shapes). The batch is reconciled once, but every new node goes through `typeFromDom` (src/binding/build.ts) and every changed element through `reconcileAttrs` (src/binding/capture.ts), both reading all its attributes (`sharedAttrs`) through the policy; because the binding has an `observeDeep` handler, Yjs computes `event.path` for every changed type to sort the events (`getPathTo`, O(depth): heavy on deep nesting) even for local transactions the handler then ignores; then the stanza\'s O(doc) encode (`encodeUpdateSince`). Raw Yjs builds the same types with no observer.',
   },
   text: {
     short: 'Capture reads the whole text back per keystroke (`toDelta`) and walks the whole doc twice per stanza (`encodeUpdateSince`).',
     long:
-      'Capture, text. Per keystroke `reconcileText` (src/binding/capture.ts) reads the whole Y.XmlText back (`textOfType` → `toDelta()`, O(text)) and diffs the old and new strings (`diffText`); then, per stanza, `encodeUpdateSince` walks every struct of the doc twice for delete sets (O(doc): deletions keep the store large; the largest single cost); and the discovery observer runs `querySelectorAll` for the stanza written to `#xmpp-outgoing`. Yjs alone does one small transaction. A per-node cache of the last text (the record\'s old value already says what the doc holds) would remove the read-back.',
+      'Capture, text. Per keystroke `reconcileText` (src/binding/capture.ts) reads the whole Y.XmlText back (`textOfType` → `toDelta()`, O(text)) and diffs the old and new strings (`diffText`, O(text) in the worst case); then, per stanza, `encodeUpdateSince` walks every struct of the doc twice for delete sets (O(doc); deletions keep the store large). Yjs alone does one small transaction. A per-node copy of the last text captured (the doc holds exactly it) would remove the read-back; the encode as in the capture note. On the whole automerge-paper trace Chromium adds its own cost: a MutationObserver on a 100 KB text node makes every edit dearer and holds its records until a GC.',
   },
   apply: {
-    short: 'Apply parses the stanza, decodes the update twice, re-walks child lists or computes text deltas from the start, and runs `discover()` per incoming stanza.',
+    short: 'Apply decodes each update twice and patches through O(size) paths: a parent\'s whole child list per child-list change, a text\'s delta from its start.',
     long:
-      'Remote apply. Per update: fast-xml-parser parses the stanza (`parseStanza`), `decodeMessages` fully decodes the update once to check it and `Y.applyUpdate` decodes it again; `applyRemote` flushes local records; `patchFromEvents` then reads `event.delta` for text, which Yjs computes by walking the text from its start (O(text)), and on any child-list change `patchChildren` (src/binding/patch.ts) re-walks every child of the parent (`toArray`, a Set, two `hasAttribute` per child in `isSynced`); writing the stanza into `#xmpp-incoming` wakes the discovery observer, which runs `discover()` again. Raw Yjs pays only `applyUpdate` on the same bytes.',
+      'Remote apply. Per update: the stanza is parsed (`parseStanza`, cheap since 74c0339), `decodeMessages` fully decodes the update to check it and `Y.applyUpdate` decodes it again; `applyRemote` first flushes local records; `patchFromEvents` (src/binding/patch.ts) then, on any child-list change, re-walks every child of the parent in `patchChildren` (`toArray`, a Set, `isSynced` with two `hasAttribute` per child: about 10% of the whiteboard), and for text reads `event.delta`, which Yjs computes by walking the text from its start (O(text): the largest part of a text update\'s apply). Raw Yjs pays only `applyUpdate` on the same bytes, with no observer.',
   },
   bytes: {
     short: 'The stanza envelope alone (about 135 B) is about 0.7× a whole XEP-0284 message for one change.',
     long:
-      'Bytes per operation. `<message xmlns="jabber:client"><island xmlns="urn:xml-sync-islands:1" name="…">…</island><no-store xmlns="urn:xmpp:hints"/></message>` is about 135 B; the Yjs v1 update of one attribute set or one keystroke adds 40-60 B (client ids, origin and parent item ids, key, value), 4/3 of that as base64. Coalescing cannot merge a 60 Hz drag or typing (one change per window), so every change pays the envelope; XEP-0284 pays a similar envelope and a short record. Meeting 0.5 needs a shorter envelope (a short namespace, `no-store` only where a server would archive) and several changes per stanza.',
+      'Bytes per operation. `<message xmlns="jabber:client"><island xmlns="urn:xml-sync-islands:1" name="…">…</island><no-store xmlns="urn:xmpp:hints"/></message>` is about 135 B; the Yjs v1 update of one attribute set or one keystroke adds 27-67 B (client ids, origin and parent item ids, key, value), 4/3 of that as base64 (see `bytes.engine_base64_payload_*`). Coalescing cannot merge a 60 Hz drag or typing (one change per window), so every change pays the envelope; XEP-0284 pays a similar envelope and a short record. Meeting 0.5 needs a shorter envelope (a short namespace, `no-store` only where a server would archive) and several changes per stanza.',
   },
   joinBytes: {
     short: 'The join answer is Yjs v1 in base64: 2.4× the markup.',
@@ -37,14 +36,14 @@ const NOTES = {
       'Late-join payload. The answer is y-protocols sync, which encodes Yjs v1: every attribute is an item of its own with key, value and ids, so 10,000 rects are about 1.78× their markup in binary and 2.37× in base64. Yjs v2 is about 0.96× the markup (1.28× in base64, DESIGN.md); a v2 step 2 (a protocol version change) or compressing the join payload would meet 1.5.',
   },
   joinTime: {
-    short: 'The joiner parses 40 parts, decodes the update twice, builds a second DOM tree and morphs into it; the answerer encodes its whole state in the same thread.',
+    short: 'The joiner decodes the update twice, builds a second DOM tree and morphs into it; the answerer encodes its whole state in the same thread.',
     long:
-      'Late-join time. On the joining page: fast-xml-parser parses 40 stanzas of 64 KiB, the parts are reassembled and the update fully decoded to check it, applied to a fresh doc, then `Binding.adopt` builds a second DOM tree from the doc (`domFromType`: one element and its sorted attributes at a time, each attribute through the policy\'s `checkAttribute`), morphs the island into it with morphdom and binds both trees in parallel. The answering page encodes its whole state (`Y.encodeStateAsUpdate`) in the same thread. innerHTML is one native parse; both include layout.',
+      'Late-join time. On the joining page: 40 stanzas of 64 KiB are parsed and reassembled, the update fully decoded to check it, applied to a fresh doc, then `Binding.adopt` builds a second DOM tree from the doc (`domFromType`: one element and its sorted attributes at a time, each attribute through the policy), morphs the island into it with morphdom and binds both trees in parallel. The answering page encodes its whole state (`Y.encodeStateAsUpdate`) in the same thread. innerHTML is one native parse; both include layout.',
   },
   e2e: {
-    short: 'Capture (0.5 ms) and apply (0.9 ms) plus both bridges (0.4 ms) come on top of the socket-to-socket time.',
+    short: 'Capture (about 0.5 ms) and apply (about 0.9 ms) plus both bridges (about 0.4 ms) come on top of the socket-to-socket time.',
     long:
-      'End-to-end latency. The engine\'s own share is about 30% of the p50 (capture about 0.5 ms, apply about 0.9 ms: parse, check, apply, patch, and `discover()` for the incoming stanza); both bridges re-parse and re-serialize each stanza (fast-xml-parser, then ltx), about 0.4 ms together; socket to socket is a little slower than for the raw message. The capture and apply costs above are the levers.',
+      'End-to-end latency. The engine\'s own share is about 30% of the p50 (capture about 0.5 ms, apply about 0.9 ms: parse, check, apply, patch); both bridges re-parse and re-serialize each stanza (then ltx), about 0.4 ms together; socket to socket is a little slower than for the raw message of the same size. The capture and apply costs of the notes above are the levers.',
   },
 }
 
