@@ -171,8 +171,17 @@ function version(cmd, fallback) {
   }
 }
 
+// The commit the bench builds from (taken before building: others may commit while it runs),
+// with a mark when src/ has changes not committed.
+let COMMIT = 'unknown'
+
 async function main() {
   const started = Date.now()
+  COMMIT = version(() => {
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim()
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src'], { cwd: ROOT, encoding: 'utf8' }).trim()
+    return dirty ? `${head} + uncommitted changes in src/` : head
+  }, 'unknown')
   log(`bench: ${QUICK ? 'quick' : 'full'} run${ONLY ? ` (only ${ONLY.join(', ')})` : ''}`)
   await timed('build', async () => {
     const ms = await buildBench()
@@ -240,7 +249,7 @@ async function main() {
 
 function finish(started, chromiumVersion = 'Chromium') {
   const seconds = (Date.now() - started) / 1000
-  const commit = version(() => execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim(), 'unknown')
+  const commit = COMMIT
   const yjs = version(() => `yjs ${JSON.parse(readFileSync(join(ROOT, 'node_modules', 'yjs', 'package.json'), 'utf8')).version}`, 'yjs')
   const meta = {
     mode: QUICK ? 'quick' : 'full',
