@@ -15,6 +15,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync,
 import { dirname, join, relative } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { gzipSync } from 'node:zlib'
+import { nodeStubs } from './node-stubs.mjs'
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
 const DIST = join(ROOT, 'dist')
@@ -41,41 +42,7 @@ function sourceFiles(dir = join(ROOT, 'src')) {
   return out.sort()
 }
 
-/**
- * Browser bundles: stub what @xmpp/client pulls from Node.
- *
- * @xmpp/client's package.json maps @xmpp/tcp, @xmpp/tls, @xmpp/starttls and SCRAM away for
- * browsers, but @xmpp/resolve's browser field names `./lib/dns` while its code imports
- * `./lib/dns.js`, so `node:dns` still arrives (DESIGN.md). Any `node:*` import (and the bare
- * names dns, net, tls) becomes a module with the real module's export names, each a function that
- * throws when called or constructed: nothing runs at load time, and the WebSocket transport with
- * an explicit `service` never reaches them.
- */
-const STUBBED_BARE = new Set(['dns', 'net', 'tls'])
-const nodeStubs = {
-  name: 'node-builtins-stub',
-  setup(b) {
-    b.onResolve({ filter: /^node:|^(dns|net|tls)$/ }, (a) => {
-      const name = a.path.startsWith('node:') ? a.path : `node:${a.path}`
-      if (!a.path.startsWith('node:') && !STUBBED_BARE.has(a.path)) return undefined
-      return { path: name, namespace: 'node-stub' }
-    })
-    b.onLoad({ filter: /.*/, namespace: 'node-stub' }, async (a) => {
-      let names = []
-      try {
-        names = Object.keys(await import(a.path)).filter((n) => n !== 'default' && /^[A-Za-z_$][\w$]*$/.test(n))
-      } catch {
-        // not a module this Node knows: a default export only
-      }
-      const lines = [
-        `const u = (n) => function () { throw new Error(${JSON.stringify(a.path)} + '.' + n + ' is not available in a browser') }`,
-        ...names.map((n) => `export const ${n} = u(${JSON.stringify(n)})`),
-        `export default { ${names.join(', ')} }`,
-      ]
-      return { contents: lines.join('\n'), loader: 'js' }
-    })
-  },
-}
+// Browser bundles stub what @xmpp/client pulls from Node: see scripts/node-stubs.mjs.
 
 async function buildEsm() {
   const entryPoints = sourceFiles()

@@ -11,35 +11,11 @@ import { mkdirSync, readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { gzipSync } from 'node:zlib'
+import { nodeStubs } from '../../scripts/node-stubs.mjs'
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 export const OUT = join(ROOT, 'bench', '.build')
 
-/**
- * Browser bundles must not pull Node's TCP/TLS/DNS modules that @xmpp/client references
- * (DESIGN.md): each `node:*` import (and bare dns/net/tls) becomes a module whose exports throw
- * when called. The WebSocket transport with an explicit `service` never calls them.
- */
-const nodeStubs = {
-  name: 'bench-node-stubs',
-  setup(b) {
-    b.onResolve({ filter: /^node:|^(dns|net|tls)$/ }, (a) => ({ path: a.path.startsWith('node:') ? a.path : `node:${a.path}`, namespace: 'node-stub' }))
-    b.onLoad({ filter: /.*/, namespace: 'node-stub' }, async (a) => {
-      let names = []
-      try {
-        names = Object.keys(await import(a.path)).filter((n) => n !== 'default' && /^[A-Za-z_$][\w$]*$/.test(n))
-      } catch {
-        // a module this Node does not know: default export only
-      }
-      const lines = [
-        `const u = (n) => function () { throw new Error(${JSON.stringify(a.path)} + '.' + n + ' is not available in a browser') }`,
-        ...names.map((n) => `export const ${n} = u(${JSON.stringify(n)})`),
-        `export default { ${names.join(', ')} }`,
-      ]
-      return { contents: lines.join('\n'), loader: 'js' }
-    })
-  },
-}
 
 const TARGET = ['es2022', 'chrome111', 'firefox111', 'safari16']
 

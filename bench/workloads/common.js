@@ -46,17 +46,8 @@ export class SimClock {
   }
 }
 
-/** mulberry32: the same seed gives the same workload everywhere. */
-export function rng(seed) {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+/** mulberry32, the project's own: the same seed gives the same workload everywhere. */
+export { mulberry32 as rng } from '../../src/bridge/memory.ts'
 
 /** UTF-8 length of a string, without allocating. */
 export function utf8Length(s) {

@@ -25,12 +25,6 @@ export function isSynced(node: Node): boolean {
   return !el.hasAttribute(ATTR_IGNORE) && !el.hasAttribute(ATTR_ISLAND)
 }
 
-export function syncedChildren(parent: Node): Node[] {
-  const out: Node[] = []
-  for (let c = parent.firstChild; c !== null; c = c.nextSibling) if (isSynced(c)) out.push(c)
-  return out
-}
-
 /** Attribute names kept local on `el`, from it and its ancestors up to the island root. */
 export function ignoredAttrs(el: Element, root: Element): Set<string> | null {
   let out: Set<string> | null = null

@@ -65,7 +65,6 @@ export class Island {
   private seedClient = 0
   private seedLength = 0
   private buffered: Uint8Array[] = []
-  private bufferedBytes = 0
   private retryTimer: unknown = null
   private gapTimer: unknown = null
   private droppedPending = false
@@ -351,18 +350,14 @@ export class Island {
 
   private applyOrBuffer(updates: Uint8Array[], from: string | undefined): void {
     if (this.state === 'synced') return this.apply(updates, from)
-    for (const u of updates) {
-      this.bufferedBytes += u.length
-      this.buffered.push(u)
-    }
+    this.buffered.push(...updates)
     // Bounded: past the limit, drop the oldest; the answer to our request carries them anyway.
-    while (this.buffered.length > this.host.maxBuffered) this.bufferedBytes -= this.buffered.shift()!.length
+    while (this.buffered.length > this.host.maxBuffered) this.buffered.shift()
   }
 
   private takeBuffered(): Uint8Array[] {
     const b = this.buffered
     this.buffered = []
-    this.bufferedBytes = 0
     return b
   }
 

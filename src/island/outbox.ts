@@ -56,6 +56,8 @@ export class Outbox {
   /** Sends handshake messages now; an unread earlier one of the same `slot` is replaced. */
   sendControl(slot: string, messages: Message[], opts: { askAll?: boolean; forPeer?: string } = {}): void {
     for (const el of this.control.get(slot) ?? []) if (el.parentNode === this.opts.channel) el.remove()
+    // Slots are per peer: forget the ones the bridge has read, or peers that come and go would pile up.
+    for (const [key, els] of this.control) if (els.every((el) => el.parentNode !== this.opts.channel)) this.control.delete(key)
     this.control.set(slot, this.write(encodeMessages(messages), opts))
   }
 
