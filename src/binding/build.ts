@@ -44,8 +44,11 @@ const byKey = (a: [string, string], b: [string, string]): number => (a[0] < b[0]
 
 /** The text a Y.XmlText holds (formatting and embeds, which this binding never writes, ignored). */
 export function textOfType(type: Y.XmlText): string {
+  // The plain text of the live items: what toDelta() would give, without building a delta.
   let s = ''
-  for (const d of type.toDelta() as Array<{ insert: unknown }>) if (typeof d.insert === 'string') s += d.insert
+  for (let item = type._start; item !== null; item = item.right) {
+    if (!item.deleted && item.content instanceof Y.ContentString) s += item.content.str
+  }
   return s
 }
 

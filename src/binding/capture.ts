@@ -2,11 +2,11 @@ import * as Y from 'yjs'
 import { typeOf, type BindingContext } from './context.js'
 import type { YNode } from './mirror.js'
 import { lineageOf } from './moves.js'
-import { ATTR_IGNORE, ignoredAttrs, isAttrKeyLocal } from './filter.js'
+import { ATTR_IGNORE, ATTR_ISLAND, ignoredAttrs, isAttrKeyLocal } from './filter.js'
 import { sharedAttrs, sharedChildren } from './gate.js'
 import { typeFromDom, textOfType } from './build.js'
 import { isInternalKey } from './names.js'
-import { diffText } from './text.js'
+import { diffText, type TextEdit } from './text.js'
 import { longestIncreasingSubsequence } from './lis.js'
 
 /**
@@ -17,6 +17,8 @@ import { longestIncreasingSubsequence } from './lis.js'
  */
 export class Capture {
   private readonly parents = new Set<Node>()
+  // Parents a child of which gained or lost data-sync-ignore / data-sync-island: ask all again.
+  private readonly recheck = new Set<Node>()
   private readonly elements = new Set<Element>()
   // Every old value seen for a text node, in order: the data before each change.
   private readonly texts = new Map<Text, string[]>()
@@ -38,7 +40,10 @@ export class Capture {
       else if (r.type === 'attributes') {
         this.elements.add(r.target as Element)
         // Adding or removing data-sync-ignore changes which children the parent shares.
-        if (r.attributeName === ATTR_IGNORE && r.target.parentNode) this.parents.add(r.target.parentNode)
+        if ((r.attributeName === ATTR_IGNORE || r.attributeName === ATTR_ISLAND) && r.target.parentNode) {
+          this.parents.add(r.target.parentNode)
+          this.recheck.add(r.target.parentNode)
+        }
       } else {
         let olds = this.texts.get(r.target as Text)
         if (!olds) this.texts.set(r.target as Text, (olds = []))
@@ -61,7 +66,7 @@ export class Capture {
       if (parent !== root && !root.contains(parent)) continue
       const type = typeOf(this.ctx, parent)
       if (type instanceof Y.XmlText || type === undefined) continue
-      reconcileChildren(this.ctx, parent, type, created, lineage)
+      reconcileChildren(this.ctx, parent, type, created, lineage, !this.recheck.has(parent))
     }
     for (const el of this.elements) {
       if (el === root) reconcileRootAttrs(this.ctx)
@@ -75,6 +80,7 @@ export class Capture {
       if (type instanceof Y.XmlText && !created.has(type)) reconcileText(text, type, olds)
     }
     this.parents.clear()
+    this.recheck.clear()
     this.elements.clear()
     this.texts.clear()
   }
@@ -85,6 +91,8 @@ export class Capture {
  * relative order (the longest increasing subsequence) stay; the rest are deleted, and DOM nodes
  * without a type here are inserted as new types: a moved node becomes a copy that records its
  * lineage, and the DOM node itself is rebound to the copy, so the page keeps its identity.
+ * Only the stretch between the longest common head and tail is diffed, so an append, a removal
+ * or a move on a long list costs one pass of identity checks.
  */
 function reconcileChildren(
   ctx: BindingContext,
@@ -92,44 +100,59 @@ function reconcileChildren(
   yParent: Y.XmlFragment | Y.XmlElement,
   created: Set<YNode>,
   lineage: Map<Node, string>,
+  trustBound: boolean,
 ): void {
   const { mirror } = ctx
-  const domKids = sharedChildren(ctx, parent)
+  const domKids = sharedChildren(ctx, parent, trustBound)
   const yKids = yParent.toArray() as YNode[]
-  if (domKids.length === yKids.length && domKids.every((n, i) => mirror.typeOf(n) === yKids[i])) return
+  let lo = 0
+  while (lo < domKids.length && lo < yKids.length && mirror.typeOf(domKids[lo]!) === yKids[lo]) lo++
+  if (lo === domKids.length && lo === yKids.length) return
+  let dHi = domKids.length
+  let yHi = yKids.length
+  while (dHi > lo && yHi > lo && mirror.typeOf(domKids[dHi - 1]!) === yKids[yHi - 1]) {
+    dHi--
+    yHi--
+  }
 
+  // Between lo and the common tail: keep the longest run of Y children still in DOM order.
   const domIndex = new Map<Node, number>()
-  domKids.forEach((n, i) => domIndex.set(n, i))
+  for (let i = lo; i < dHi; i++) domIndex.set(domKids[i]!, i)
   const order: number[] = [] // DOM index of each Y child still here, in Y order
   const orderY: number[] = [] // and its Y index
-  yKids.forEach((t, i) => {
+  for (let i = lo; i < yHi; i++) {
+    const t = yKids[i]!
     const n = mirror.nodeOf(t)
     const d = n === undefined || mirror.typeOf(n) !== t ? undefined : domIndex.get(n)
     if (d !== undefined) {
       order.push(d)
       orderY.push(i)
     }
-  })
+  }
   const kept = new Set<YNode>(longestIncreasingSubsequence(order).map((k) => yKids[orderY[k]!]!))
 
   // Delete, from the end so indexes hold, every rendered child that is not kept. Children that
   // are not rendered here (the policy refused them) are left alone.
-  for (let i = yKids.length - 1; i >= 0; ) {
-    if (kept.has(yKids[i]!) || mirror.nodeOf(yKids[i]!) === undefined) {
+  // Decided before deleting: deleting unbinds, and an unbound child would look unrendered.
+  const stays: boolean[] = []
+  for (let i = lo; i < yHi; i++) stays.push(kept.has(yKids[i]!) || mirror.nodeOf(yKids[i]!) === undefined)
+  for (let i = yHi - 1; i >= lo; ) {
+    if (stays[i - lo]) {
       i--
       continue
     }
     let j = i
-    while (j > 0 && !kept.has(yKids[j - 1]!) && mirror.nodeOf(yKids[j - 1]!) !== undefined) j--
+    while (j > lo && !stays[j - 1 - lo]) j--
     for (let k = j; k <= i; k++) unbindDeep(ctx, yKids[k]!, lineage)
     yParent.delete(j, i - j + 1)
     i = j - 1
   }
 
-  const remaining = yParent.toArray() as YNode[]
+  // Insert the rest in runs, each just before the next kept child (after the head at first).
   const position = new Map<YNode, number>()
-  remaining.forEach((t, i) => position.set(t, i))
-  let at = 0
+  let p = lo
+  for (let i = lo; i < yHi; i++) if (stays[i - lo]) position.set(yKids[i]!, p++)
+  let at = lo
   let inserted = 0
   let run: Node[] = []
   const insertRun = (): void => {
@@ -141,7 +164,8 @@ function reconcileChildren(
     inserted += types.length
     run = []
   }
-  for (const n of domKids) {
+  for (let i = lo; i < dHi; i++) {
+    const n = domKids[i]!
     const t = mirror.typeOf(n)
     if (t !== undefined && kept.has(t)) {
       insertRun()
@@ -176,17 +200,25 @@ function reconcileRootAttrs(ctx: BindingContext): void {
  * which moves every remote caret and garbles concurrent typing there.
  */
 function reconcileText(text: Text, type: Y.XmlText, olds: readonly string[]): void {
-  let before = textOfType(type)
-  // A value with a lone surrogate half would go into the doc (and onto the wire as U+FFFD):
-  // then diff only from the doc's text to the final one, which is what the page shows.
-  const steps = olds.length > 256 || olds.some(hasLoneSurrogate) ? [text.data] : [...olds, text.data]
-  for (const after of steps) {
+  // The data before the first change is the doc's text (capture and patch keep them equal), so
+  // the doc is read back only when the lengths say otherwise.
+  const start = olds.length > 0 && olds[0]!.length === type.length ? olds[0]! : textOfType(type)
+  let edits: TextEdit[] = []
+  let before = start
+  for (const after of olds.length > 256 ? [text.data] : [...olds, text.data]) {
     const edit = diffText(before, after)
-    if (edit) {
-      if (edit.remove) type.delete(edit.index, edit.remove)
-      if (edit.insert) type.insert(edit.index, edit.insert)
-    }
+    if (edit) edits.push(edit)
     before = after
+  }
+  // A step that leaves a lone surrogate half would put it into the doc (and onto the wire as
+  // U+FFFD): then one edit from the doc's text to the final one, which is what the page shows.
+  if (edits.length > 1 && edits.some((e) => hasLoneSurrogate(e.insert))) {
+    const edit = diffText(start, text.data)
+    edits = edit ? [edit] : []
+  }
+  for (const edit of edits) {
+    if (edit.remove) type.delete(edit.index, edit.remove)
+    if (edit.insert) type.insert(edit.index, edit.insert)
   }
 }
 

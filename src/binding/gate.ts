@@ -12,10 +12,19 @@ import { elementKey } from './names.js'
 /** The key an element's children are checked against: the island's own for its children. */
 export const keyOf = (el: Element): string => elementKey(el)
 
-export function sharedChildren(ctx: BindingContext, parent: Node): Node[] {
+/**
+ * The children of `parent` the page shares. With `trustBound`, a child already bound to a type is
+ * taken as shared without asking again (no attribute reads, no policy): its name and its parent
+ * have not changed since it passed, and only `data-sync-ignore` or `data-sync-island` appearing
+ * on it could change the answer, which the caller then asks for in full.
+ */
+export function sharedChildren(ctx: BindingContext, parent: Node, trustBound = false): Node[] {
   const out: Node[] = []
   const parentKey = keyOf(parent as Element)
-  for (let c = parent.firstChild; c !== null; c = c.nextSibling) if (shares(ctx, c, parentKey)) out.push(c)
+  const { mirror } = ctx
+  for (let c = parent.firstChild; c !== null; c = c.nextSibling) {
+    if ((trustBound && mirror.typeOf(c) !== undefined) || shares(ctx, c, parentKey)) out.push(c)
+  }
   return out
 }
 

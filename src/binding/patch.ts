@@ -183,10 +183,17 @@ function patchChildren(ctx: BindingContext, yParent: Y.XmlFragment | Y.XmlElemen
     const n = ctx.mirror.nodeOf(t) ?? reuse(ctx, t, parent, pool) ?? domFromType(ctx, t, parentKey, depth < 0 ? (depth = depthOf(ctx, parent) + 1) : depth)
     if (n) wanted.push(n)
   }
+  // A bound node is a shared one (capture unbinds a node that stops being shared before any
+  // remote patch runs): ask the DOM only about the others.
+  const synced = (n: Node): boolean => ctx.mirror.typeOf(n) !== undefined || isSynced(n)
+  const nextSynced = (n: Node | null): Node | null => {
+    while (n !== null && !synced(n)) n = n.nextSibling
+    return n
+  }
   const keep = new Set(wanted)
   for (let c = parent.firstChild; c !== null; ) {
     const next = c.nextSibling
-    if (isSynced(c) && !keep.has(c)) {
+    if (!keep.has(c) && synced(c)) {
       unbindDomDeep(ctx, c)
       parent.removeChild(c)
     }
@@ -197,11 +204,6 @@ function patchChildren(ctx: BindingContext, yParent: Y.XmlFragment | Y.XmlElemen
     if (n === cursor) cursor = nextSynced(cursor.nextSibling)
     else parent.insertBefore(n, cursor)
   }
-}
-
-function nextSynced(n: Node | null): Node | null {
-  while (n !== null && !isSynced(n)) n = n.nextSibling
-  return n
 }
 
 /**

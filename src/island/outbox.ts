@@ -18,7 +18,7 @@ export interface OutboxOptions {
 
 interface Written {
   elements: Element[]
-  stateVector: Uint8Array
+  since: ReadonlyMap<number, number>
   deletes: DeleteSet
 }
 
@@ -30,7 +30,7 @@ interface Written {
  * is lost.
  */
 export class Outbox {
-  private since: Uint8Array | null = null // state vector when the unsent changes began
+  private since: ReadonlyMap<number, number> | null = null // the doc's state when the unsent changes began
   private deletes: DeleteSet[] = []
   private written: Written | null = null
   private readonly control = new Map<string, Element[]>()
@@ -45,7 +45,7 @@ export class Outbox {
 
   /** A local transaction committed: schedule its changes. */
   add(txn: Y.Transaction): void {
-    if (this.since === null) this.since = Y.encodeStateVector(txn.beforeState)
+    if (this.since === null) this.since = txn.beforeState
     this.deletes.push(txn.deleteSet)
     if (this.timer === null && !this.hold) {
       this.flush()
@@ -70,11 +70,11 @@ export class Outbox {
     if (prev && prev.elements.every((el) => el.parentNode === this.opts.channel)) {
       // The bridge has not read the last stanza: send one that covers both instead.
       for (const el of prev.elements) el.remove()
-      since = prev.stateVector
+      since = prev.since
       deletes = Y.mergeDeleteSets([prev.deletes, deletes])
     }
     const update = encodeUpdateSince(this.doc, since, deletes)
-    this.written = { elements: this.write(encodeMessages([{ kind: 'update', update }])), stateVector: since, deletes }
+    this.written = { elements: this.write(encodeMessages([{ kind: 'update', update }])), since, deletes }
     this.since = null
     this.deletes = []
   }

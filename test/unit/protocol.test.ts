@@ -129,7 +129,7 @@ describe('payloads', () => {
     doc.getXmlFragment('island').insert(0, [el])
     el.setAttribute('y', '1')
     const before = Y.encodeStateAsUpdate(doc)
-    const start = Y.encodeStateVector(doc)
+    const start = new Map([[doc.clientID, Y.getState(doc.store, doc.clientID)]])
     const updates: Uint8Array[] = []
     const deletes: Array<ReturnType<typeof Y.createDeleteSet>> = []
     doc.on('update', (u: Uint8Array) => updates.push(u))
@@ -146,5 +146,47 @@ describe('payloads', () => {
     expect(rect.getAttributes()).toEqual({ x: '190' })
     expect(Y.encodeStateVector(peer)).toEqual(Y.encodeStateVector(doc))
     expect(peer.store.pendingStructs).toBeNull()
+  })
+  it('write the same structs as Yjs does, for every client that moved since the window began', () => {
+    for (let seed = 1; seed <= 40; seed++) {
+      const rand = mulberry32(seed)
+      const [a, b] = [new Y.Doc(), new Y.Doc()]
+      const edit = (doc: Y.Doc) => {
+        const frag = doc.getXmlFragment('island')
+        const n = frag.length
+        const r = rand()
+        if (n > 0 && r < 0.25) frag.delete(Math.floor(rand() * n), 1)
+        else if (n > 0 && r < 0.6) (frag.get(Math.floor(rand() * n)) as Y.XmlElement).setAttribute('x', `${Math.floor(rand() * 100)}`)
+        else if (n > 0 && r < 0.8) {
+          const el = frag.get(Math.floor(rand() * n)) as Y.XmlElement
+          if (el.length === 0) el.insert(0, [new Y.XmlText('')])
+          const text = el.get(0) as Y.XmlText
+          text.insert(Math.floor(rand() * (text.length + 1)), 'ab')
+        } else frag.insert(Math.floor(rand() * (n + 1)), [new Y.XmlElement('svg:rect')])
+      }
+      for (let i = 0; i < 30; i++) {
+        edit(rand() < 0.5 ? a : b)
+        if (rand() < 0.3) Y.applyUpdate(a, Y.encodeStateAsUpdate(b, Y.encodeStateVector(a)))
+      }
+      const since = new Map([...a.store.clients.keys()].map((c) => [c, Y.getState(a.store, c)] as [number, number]))
+      const atStart = Y.encodeStateAsUpdate(a)
+      const deletes: Array<ReturnType<typeof Y.createDeleteSet>> = []
+      a.on('afterTransaction', (t: Y.Transaction) => deletes.push(t.deleteSet))
+      for (let i = 0; i < 10; i++) {
+        edit(rand() < 0.7 ? a : b)
+        if (rand() < 0.4) Y.applyUpdate(a, Y.encodeStateAsUpdate(b, Y.encodeStateVector(a)))
+      }
+      const ours = encodeUpdateSince(a, since, Y.mergeDeleteSets(deletes))
+      const yjs = Y.encodeStateAsUpdate(a, Y.encodeStateVector(since))
+      const yjsDeletes = Y.encodeStateAsUpdate(a, Y.encodeStateVector(a)).subarray(1)
+      const structs = yjs.subarray(0, yjs.length - yjsDeletes.length)
+      expect(ours.subarray(0, structs.length), `seed ${seed}`).toEqual(structs)
+      // Applied after the window's start, it brings a peer to the same state.
+      const peer = new Y.Doc()
+      Y.applyUpdate(peer, atStart)
+      Y.applyUpdate(peer, ours)
+      expect(peer.getXmlFragment('island').toString(), `seed ${seed}`).toBe(a.getXmlFragment('island').toString())
+      expect(Y.encodeStateVector(peer), `seed ${seed}`).toEqual(Y.encodeStateVector(a))
+    }
   })
 })
