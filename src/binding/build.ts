@@ -1,6 +1,6 @@
 import * as Y from 'yjs'
 import type { BindingContext } from './context.js'
-import { keyOf, sharedAttrs, shares } from './gate.js'
+import { allowsAttribute, allowsElement, keyOf, sharedAttrs, shares } from './gate.js'
 import type { YNode } from './mirror.js'
 import { lineageOf, ORIGIN_KEY } from './moves.js'
 import { isAttrKeyLocal } from './filter.js'
@@ -68,7 +68,7 @@ export function domFromType(ctx: BindingContext, type: YNode, parentKey: string,
     node = ctx.document.createTextNode(text)
   } else {
     const key = type.nodeName
-    if (!ctx.allow.element(key, parentKey)) return refuse(ctx, 'element', key)
+    if (!allowsElement(ctx, key, parentKey)) return refuse(ctx, 'element', key)
     let el: Element
     try {
       el = createElementFromKey(ctx.document, key)
@@ -79,7 +79,7 @@ export function domFromType(ctx: BindingContext, type: YNode, parentKey: string,
     for (const k of Object.keys(attrs).sort()) {
       const v = attrs[k]
       if (isInternalKey(k) || typeof v !== 'string') continue
-      if (ctx.allow.attribute(key, k, v)) trySetAttribute(el, k, v)
+      if (allowsAttribute(ctx, key, k, v)) trySetAttribute(el, k, v)
       else ctx.refused('attribute', k)
     }
     for (const child of type.toArray()) {

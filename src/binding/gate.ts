@@ -41,22 +41,30 @@ export function sharedAttrs(ctx: BindingContext, el: Element): Map<string, strin
   return attrs
 }
 
-// Capture asks the same questions again and again (every child of a parent on every change, every
-// attribute of a dragged shape on every tick): the policy's answers are pure, so keep them, in a
-// bounded memo per filter. Long values are asked each time rather than kept.
-const memos = new WeakMap<object, Map<string, boolean>>()
+/** The island's policy on an element under a parent (keys as in names.ts), memoized. */
+export const allowsElement = (ctx: BindingContext, key: string, parentKey: string): boolean => allowed(ctx, key, parentKey, null)
+
+/** The island's policy on an attribute value of an element, memoized. */
+export const allowsAttribute = (ctx: BindingContext, key: string, name: string, value: string): boolean => allowed(ctx, key, name, value)
+
+// Capture and patch ask the same questions again and again (every child of a parent on every
+// change, every attribute of a dragged shape on every tick, the same few attribute values on
+// thousands of shapes of a join): the policy's answers are pure, so keep them, in a bounded memo
+// per filter. Only yeses are kept: a refusal is asked again, so the policy can say why (its
+// `lastRefusal`) each time. Long values are asked each time rather than kept.
+const memos = new WeakMap<object, Set<string>>()
 const MEMO_LIMIT = 50_000
 
 function allowed(ctx: BindingContext, elementKey: string, nameOrParent: string, value: string | null): boolean {
   if (value !== null && value.length > 64) return ctx.allow.attribute(elementKey, nameOrParent, value)
   let memo = memos.get(ctx.allow)
-  if (!memo) memos.set(ctx.allow, (memo = new Map()))
+  if (!memo) memos.set(ctx.allow, (memo = new Set()))
   const q = value === null ? `e\u0000${elementKey}\u0000${nameOrParent}` : `a\u0000${elementKey}\u0000${nameOrParent}\u0000${value}`
-  let answer = memo.get(q)
-  if (answer === undefined) {
-    answer = value === null ? ctx.allow.element(elementKey, nameOrParent) : ctx.allow.attribute(elementKey, nameOrParent, value)
+  if (memo.has(q)) return true
+  const answer = value === null ? ctx.allow.element(elementKey, nameOrParent) : ctx.allow.attribute(elementKey, nameOrParent, value)
+  if (answer) {
     if (memo.size >= MEMO_LIMIT) memo.clear()
-    memo.set(q, answer)
+    memo.add(q)
   }
   return answer
 }

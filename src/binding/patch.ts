@@ -2,7 +2,7 @@ import * as Y from 'yjs'
 import { domOf, type BindingContext } from './context.js'
 import type { YNode } from './mirror.js'
 import { depthOf, domFromType, textOfType, trySetAttribute } from './build.js'
-import { keyOf } from './gate.js'
+import { allowsAttribute, allowsElement, keyOf } from './gate.js'
 import { ignoredAttrs, isSynced, syncedAttrs } from './filter.js'
 import { elementKey, isInternalKey, removeAttributeFromKey } from './names.js'
 import { originOf } from './moves.js'
@@ -68,7 +68,7 @@ function reuse(ctx: BindingContext, type: YNode, into: Node, pool: Pool): Node |
   if (node === undefined || node.contains(into)) return null
   // The same kind of node, and one the island's policy would render (as domFromType asks).
   const parentKey = into === ctx.root ? keyOf(ctx.root) : keyOf(into as Element)
-  if (type instanceof Y.XmlText ? node.nodeType !== 3 || !ctx.allow.text(textOfType(type), parentKey) : node.nodeType !== 1 || elementKey(node as Element) !== type.nodeName || !ctx.allow.element(type.nodeName, parentKey)) return null
+  if (type instanceof Y.XmlText ? node.nodeType !== 3 || !ctx.allow.text(textOfType(type), parentKey) : node.nodeType !== 1 || elementKey(node as Element) !== type.nodeName || !allowsElement(ctx, type.nodeName, parentKey)) return null
   pool.delete(origin!)
   // Attributes local to the page (data-sync-ignore-attrs here or on an ancestor, old place or new).
   const ignored = node.nodeType === 1 ? union(ignoredAttrs(node as Element, ctx.root), into.nodeType === 1 ? ignoredAttrs(into as Element, ctx.root) : null) : null
@@ -96,7 +96,7 @@ function reuse(ctx: BindingContext, type: YNode, into: Node, pool: Pool): Node |
   for (const key of syncedAttrs(el, ignored).keys()) if (!(key in want)) tryRemoveAttribute(el, key, ignored)
   for (const [key, v] of Object.entries(want)) {
     if (isInternalKey(key)) continue
-    if (typeof v === 'string' && ctx.allow.attribute(type.nodeName, key, v)) trySetAttribute(el, key, v, ignored)
+    if (typeof v === 'string' && allowsAttribute(ctx, type.nodeName, key, v)) trySetAttribute(el, key, v, ignored)
     else tryRemoveAttribute(el, key, ignored)
   }
   patchChildren(ctx, type, pool)
@@ -123,7 +123,7 @@ function patchAttributes(ctx: BindingContext, type: Y.XmlElement, keys: Set<stri
   for (const key of keys) {
     if (isInternalKey(key)) continue
     const v = type.getAttribute(key) as unknown
-    if (typeof v === 'string' && ctx.allow.attribute(type.nodeName, key, v)) trySetAttribute(el, key, v, ignored)
+    if (typeof v === 'string' && allowsAttribute(ctx, type.nodeName, key, v)) trySetAttribute(el, key, v, ignored)
     else {
       if (typeof v === 'string') ctx.refused('attribute', key)
       tryRemoveAttribute(el, key, ignored)
