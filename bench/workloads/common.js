@@ -1,5 +1,6 @@
 // Shared by every workload, in Chromium and in Node: simulated time, a bench bridge between
 // pages, a seeded PRNG, byte counting and small statistics.
+import * as Y from 'yjs'
 import { channelElement, writeStanza } from '../../src/channel/channel.ts'
 import { presenceStanza } from '../../src/bridge/stanza-address.ts'
 import { parseStanza } from '../../src/protocol/stanza.ts'
@@ -111,7 +112,8 @@ export function updatesOfStanzas(texts) {
           at += p.length
         }
       }
-      for (const m of decodeMessages(data)) if (m.kind === 'update' || m.kind === 'step2') out.push(m.update)
+      // Whole states travel v2-encoded; the raw-Yjs baselines apply v1.
+      for (const m of decodeMessages(data)) if (m.kind === 'update' || m.kind === 'step2') out.push(m.v2 ? Y.convertUpdateFormatV2ToV1(m.update) : m.update)
     }
   }
   return out

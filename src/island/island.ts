@@ -5,7 +5,7 @@ import type { RenderFilter, RenderLimits } from '../binding/context.js'
 import { describeRefusal, policyFor, type Policy } from '../policy/index.js'
 import { seedClientId } from '../binding/canonical.js'
 import { SyncError } from '../protocol/errors.js'
-import { encodeIntegrated, type Message } from '../protocol/messages.js'
+import { applyUpdateMessage, deleteSetOf, stateMessage, type Message, type UpdateMessage } from '../protocol/messages.js'
 import type { Clock } from './clock.js'
 import { Outbox } from './outbox.js'
 
@@ -64,7 +64,7 @@ export class Island {
   private readonly outbox: Outbox
   private seedClient = 0
   private seedLength = 0
-  private buffered: Uint8Array[] = []
+  private buffered: UpdateMessage[] = []
   private retryTimer: unknown = null
   private gapTimer: unknown = null
   private droppedPending = false
@@ -165,7 +165,7 @@ export class Island {
     if (this.mode === 'send') {
       // A presenter never adopts: it tells the session what its page holds.
       this.becomeSynced(this.host.peers.size === 0)
-      this.outbox.sendControl('state', [{ kind: 'update', update: encodeIntegrated(this.doc_) }])
+      this.outbox.sendControl('state', [stateMessage('update', this.doc_)])
       return
     }
     if (this.host.peers.size === 0) return this.becomeSynced(true)
@@ -184,15 +184,15 @@ export class Island {
     if (el.forPeer !== undefined && first?.kind === 'step1' && second?.kind === 'step2') {
       const self = this.host.self
       if (self !== undefined && el.forPeer !== self) {
-        this.applyOrBuffer([second.update], from)
-        return this.fillGaps(from, first.stateVector, second.update)
+        this.applyOrBuffer([second], from)
+        return this.fillGaps(from, first.stateVector, second)
       }
-      return this.onAnswer(from, first.stateVector, second.update)
+      return this.onAnswer(from, first.stateVector, second)
     }
     for (const m of messages) {
       if (m.kind === 'step1') {
         if (this.state === 'synced' && this.mode !== 'receive' && (el.askAll || this.isDesignatedFor(from))) this.answer(from, m.stateVector)
-      } else if (m.kind === 'step2' || m.kind === 'update') this.applyOrBuffer([m.update], from)
+      } else if (m.kind === 'step2' || m.kind === 'update') this.applyOrBuffer([m], from)
       else this.applyAwareness(m.update, from)
     }
   }
@@ -266,7 +266,7 @@ export class Island {
       if (this.state === 'joining') {
         // Nobody answered twice: peers present but all joining, at the same moment as us.
         this.becomeSynced(true)
-        this.outbox.sendControl('state', [{ kind: 'update', update: encodeIntegrated(this.doc_) }])
+        this.outbox.sendControl('state', [stateMessage('update', this.doc_)])
       }
     }, this.host.retryMs)
   }
@@ -276,7 +276,7 @@ export class Island {
       `answer:${to ?? ''}`,
       [
         { kind: 'step1', stateVector: Y.encodeStateVector(this.doc_) },
-        { kind: 'step2', update: encodeIntegrated(this.doc_, stateVector) },
+        stateMessage('step2', this.doc_, stateVector),
       ],
       to === undefined ? {} : { forPeer: to },
     )
@@ -287,15 +287,15 @@ export class Island {
    * its state vector, or deletes outside its delete set), the asker lacks it too: a message may
    * still have been on its way to the answerer when it answered. Send it, to everyone.
    */
-  private fillGaps(answerer: string | undefined, theirState: Uint8Array, theirUpdate: Uint8Array): void {
+  private fillGaps(answerer: string | undefined, theirState: Uint8Array, theirUpdate: UpdateMessage): void {
     if (this.state !== 'synced' || this.mode === 'receive') return
     const theirs = Y.decodeStateVector(theirState)
     let ahead = false
     for (const [client, clock] of Y.decodeStateVector(Y.encodeStateVector(this.doc_))) {
       if (clock > (theirs.get(client) ?? 0)) ahead = true
     }
-    if (!ahead && coversDeletes(Y.decodeUpdate(theirUpdate).ds, Y.createDeleteSetFromStructStore(this.doc_.store))) return
-    this.outbox.sendControl(`fill:${answerer ?? ''}`, [{ kind: 'update', update: encodeIntegrated(this.doc_, theirState) }])
+    if (!ahead && coversDeletes(deleteSetOf(theirUpdate), Y.createDeleteSetFromStructStore(this.doc_.store))) return
+    this.outbox.sendControl(`fill:${answerer ?? ''}`, [stateMessage('update', this.doc_, theirState)])
   }
 
   /** The one peer that answers a request: the smallest id present, the asker aside. */
@@ -306,7 +306,7 @@ export class Island {
     return true
   }
 
-  private onAnswer(from: string | undefined, theirState: Uint8Array, update: Uint8Array): void {
+  private onAnswer(from: string | undefined, theirState: Uint8Array, update: UpdateMessage): void {
     this.clearRetry()
     if (this.state === 'synced') {
       this.apply([update], from)
@@ -321,7 +321,7 @@ export class Island {
       this.reply(from, theirState)
     } else {
       const doc = new Y.Doc()
-      for (const u of [update, ...this.takeBuffered()]) Y.applyUpdate(doc, u, REMOTE)
+      for (const u of [update, ...this.takeBuffered()]) applyUpdateMessage(doc, u, REMOTE)
       this.doc_.off('afterTransaction', this.onTransaction)
       this.binding.adopt(doc)
       this.doc_.destroy()
@@ -334,7 +334,7 @@ export class Island {
 
   /** What the answerer lacks, with our whole delete set. One slot per peer: replies to several answerers all go. */
   private reply(to: string | undefined, theirState: Uint8Array): void {
-    this.outbox.sendControl(`reply:${to ?? ''}`, [{ kind: 'step2', update: encodeIntegrated(this.doc_, theirState) }])
+    this.outbox.sendControl(`reply:${to ?? ''}`, [stateMessage('step2', this.doc_, theirState)])
   }
 
   private becomeSynced(alone: boolean): void {
@@ -348,24 +348,24 @@ export class Island {
     this.host.emit('synced', this, { alone })
   }
 
-  private applyOrBuffer(updates: Uint8Array[], from: string | undefined): void {
+  private applyOrBuffer(updates: UpdateMessage[], from: string | undefined): void {
     if (this.state === 'synced') return this.apply(updates, from)
     this.buffered.push(...updates)
     // Bounded: past the limit, drop the oldest; the answer to our request carries them anyway.
     while (this.buffered.length > this.host.maxBuffered) this.buffered.shift()
   }
 
-  private takeBuffered(): Uint8Array[] {
+  private takeBuffered(): UpdateMessage[] {
     const b = this.buffered
     this.buffered = []
     return b
   }
 
-  private apply(updates: Uint8Array[], from: string | undefined): void {
+  private apply(updates: UpdateMessage[], from: string | undefined): void {
     this.refusals = []
     try {
       this.binding.applyRemote(() => {
-        for (const u of updates) Y.applyUpdate(this.doc_, u, REMOTE)
+        for (const u of updates) applyUpdateMessage(this.doc_, u, REMOTE)
       })
     } catch (err) {
       const e = asSyncError(err, this.name, 'bad-update')

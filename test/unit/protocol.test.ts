@@ -4,7 +4,7 @@ import { fromBase64, toBase64 } from '../../src/protocol/base64.js'
 import { parseXml } from '../../src/protocol/xml.js'
 import { messageStanzas, parseStanza } from '../../src/protocol/stanza.js'
 import { Reassembler } from '../../src/protocol/parts.js'
-import { decodeMessages, encodeMessages, encodeUpdateSince } from '../../src/protocol/messages.js'
+import { applyUpdateMessage, decodeMessages, encodeMessages, encodeUpdateSince, stateMessage, type UpdateMessage } from '../../src/protocol/messages.js'
 import { SyncError } from '../../src/protocol/errors.js'
 import { NS_ISLANDS } from '../../src/protocol/ns.js'
 import { mulberry32 } from '../../src/bridge/memory.js'
@@ -113,14 +113,34 @@ describe('payloads', () => {
     ] as const
     expect(decodeMessages(encodeMessages([...msgs]))).toEqual(msgs)
   })
+  it('carry whole states v2-encoded, as sync types 3 and 4, and apply them as such', () => {
+    const doc = new Y.Doc()
+    const frag = doc.getXmlFragment('island')
+    for (let i = 0; i < 200; i++) {
+      const el = new Y.XmlElement('svg:rect')
+      frag.insert(i, [el])
+      for (const k of ['x', 'y', 'width', 'height', 'fill']) el.setAttribute(k, `${(i * 7) % 100}`)
+    }
+    const step2 = stateMessage('step2', doc)
+    const update = stateMessage('update', doc)
+    const payload = encodeMessages([step2, update])
+    expect([...payload.subarray(0, 2)]).toEqual([0, 3])
+    const decoded = decodeMessages(payload)
+    expect(decoded).toEqual([step2, update])
+    expect(step2.update.length).toBeLessThan(0.7 * Y.encodeStateAsUpdate(doc).length)
+    const peer = new Y.Doc()
+    applyUpdateMessage(peer, decoded[0] as UpdateMessage, null)
+    expect(peer.getXmlFragment('island').toString()).toBe(frag.toString())
+  })
   it('refuse an update cut at any point, whole', () => {
     const doc = new Y.Doc()
     const frag = doc.getXmlFragment('island')
     for (let i = 0; i < 20; i++) frag.insert(0, [new Y.XmlText(`text ${i}`)])
     frag.delete(3, 5)
-    const payload = encodeMessages([{ kind: 'update', update: Y.encodeStateAsUpdate(doc) }])
-    for (let cut = 0; cut < payload.length; cut++) {
-      expect(condition(() => decodeMessages(payload.subarray(0, cut))), `cut at ${cut}`).toBe('bad-update')
+    for (const payload of [encodeMessages([{ kind: 'update', update: Y.encodeStateAsUpdate(doc) }]), encodeMessages([stateMessage('step2', doc)])]) {
+      for (let cut = 0; cut < payload.length; cut++) {
+        expect(condition(() => decodeMessages(payload.subarray(0, cut))), `cut at ${cut}`).toBe('bad-update')
+      }
     }
   })
   it('carry the result of a window of edits, not every overwritten value', () => {
