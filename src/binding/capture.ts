@@ -2,10 +2,10 @@ import * as Y from 'yjs'
 import { typeOf, type BindingContext } from './context.js'
 import type { YNode } from './mirror.js'
 import { lineageOf } from './moves.js'
-import { ATTR_IGNORE, ATTR_ISLAND, ignoredAttrs, isAttrKeyLocal } from './filter.js'
-import { sharedAttrs, sharedChildren } from './gate.js'
+import { ATTR_IGNORE, ATTR_ISLAND, AUTHORING_PREFIX, ignoredAttrs, isAttrKeyLocal } from './filter.js'
+import { allowsAttribute, keyOf, sharedAttrs, sharedChildren } from './gate.js'
 import { typeFromDom, textOfType } from './build.js'
-import { isInternalKey } from './names.js'
+import { attrKey, isInternalKey } from './names.js'
 import { diffText, type TextEdit } from './text.js'
 import { longestIncreasingSubsequence } from './lis.js'
 
@@ -19,7 +19,9 @@ export class Capture {
   private readonly parents = new Set<Node>()
   // Parents a child of which gained or lost data-sync-ignore / data-sync-island: ask all again.
   private readonly recheck = new Set<Node>()
-  private readonly elements = new Set<Element>()
+  // Elements whose attributes changed: the attributes the records name ("namespace local"), or
+  // null for all of them (a change the records do not name, or an authoring attribute).
+  private readonly elements = new Map<Element, Map<string, [ns: string | null, local: string]> | null>()
   // Every old value seen for a text node, in order: the data before each change.
   private readonly texts = new Map<Text, string[]>()
 
@@ -38,7 +40,14 @@ export class Capture {
     for (const r of records) {
       if (r.type === 'childList') this.parents.add(r.target)
       else if (r.type === 'attributes') {
-        this.elements.add(r.target as Element)
+        const el = r.target as Element
+        const name = r.attributeName!
+        const named = this.elements.get(el)
+        if (named === null) {
+          // all of them already
+        } else if (name.startsWith(AUTHORING_PREFIX)) this.elements.set(el, null)
+        else if (named === undefined) this.elements.set(el, new Map([[`${r.attributeNamespace} ${name}`, [r.attributeNamespace, name]]]))
+        else named.set(`${r.attributeNamespace} ${name}`, [r.attributeNamespace, name])
         // Adding or removing data-sync-ignore changes which children the parent shares.
         if ((r.attributeName === ATTR_IGNORE || r.attributeName === ATTR_ISLAND) && r.target.parentNode) {
           this.parents.add(r.target.parentNode)
@@ -54,7 +63,7 @@ export class Capture {
 
   /** Marks elements whose attributes may have changed without a record (the SVG DOM). */
   addElements(elements: Iterable<Element>): void {
-    for (const el of elements) this.elements.add(el)
+    for (const el of elements) this.elements.set(el, null)
   }
 
   /** Writes every dirty node into the doc; call inside a transaction. */
@@ -68,11 +77,13 @@ export class Capture {
       if (type instanceof Y.XmlText || type === undefined) continue
       reconcileChildren(this.ctx, parent, type, created, lineage, !this.recheck.has(parent))
     }
-    for (const el of this.elements) {
+    for (const [el, named] of this.elements) {
       if (el === root) reconcileRootAttrs(this.ctx)
       else {
         const type = this.ctx.mirror.typeOf(el)
-        if (type instanceof Y.XmlElement && !created.has(type)) reconcileAttrs(this.ctx, el, type)
+        if (!(type instanceof Y.XmlElement) || created.has(type)) continue
+        if (named === null) reconcileAttrs(this.ctx, el, type)
+        else reconcileNamedAttrs(this.ctx, el, type, named.values())
       }
     }
     for (const [text, olds] of this.texts) {
@@ -182,6 +193,24 @@ function reconcileAttrs(ctx: BindingContext, el: Element, type: Y.XmlElement): v
   for (const [k, v] of want) if (have[k] !== v) type.setAttribute(k, v)
   for (const k of Object.keys(have)) {
     if (!want.has(k) && !isInternalKey(k) && !isAttrKeyLocal(k, ignored)) type.removeAttribute(k)
+  }
+}
+
+/** As reconcileAttrs, for the named attributes only (the drag of a shape names one per tick). */
+function reconcileNamedAttrs(ctx: BindingContext, el: Element, type: Y.XmlElement, named: Iterable<[ns: string | null, local: string]>): void {
+  const ignored = ignoredAttrs(el, ctx.root)
+  const elKey = keyOf(el)
+  for (const [ns, local] of named) {
+    const attr = el.getAttributeNodeNS(ns, local)
+    // A record names an attribute in a namespace by its namespace and local name; happy-dom
+    // gives its qualified name and no namespace. Unsure which one it was: look at them all.
+    if (attr === null && ns === null && local.includes(':')) return reconcileAttrs(ctx, el, type)
+    if (attr !== null && ignored?.has(attr.name)) continue
+    const key = attrKey(attr ?? { namespaceURI: ns, localName: local, name: local })
+    if (key === null || isInternalKey(key) || isAttrKeyLocal(key, ignored)) continue
+    if (attr !== null && allowsAttribute(ctx, elKey, key, attr.value)) {
+      if (type.getAttribute(key) !== attr.value) type.setAttribute(key, attr.value)
+    } else if (type.getAttribute(key) !== undefined) type.removeAttribute(key)
   }
 }
 

@@ -9,7 +9,7 @@ import { attrKey } from './names.js'
 export const ATTR_ISLAND = 'data-sync-island'
 export const ATTR_IGNORE = 'data-sync-ignore'
 export const ATTR_IGNORE_ATTRS = 'data-sync-ignore-attrs'
-const AUTHORING_PREFIX = 'data-sync-'
+export const AUTHORING_PREFIX = 'data-sync-'
 
 const ELEMENT = 1
 const TEXT = 3

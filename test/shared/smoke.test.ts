@@ -33,4 +33,29 @@ describe('two pages on a bus', () => {
     expect(net.canonical()).toEqual([a, a, a])
     expect(net.peers[0]!.island().querySelectorAll('li').length).toBe(2)
   })
+
+  it('attribute changes named by the records: set, removed, refused, kept local, in a namespace', async () => {
+    const net = new Network()
+    const page = '<div data-sync-island="main"><a id="l" href="/a" title="t" data-sync-ignore-attrs="rel">x</a><svg><use id="u"/></svg></div>'
+    const a = net.join(page)
+    const b = net.join(page)
+    await net.settle()
+    const link = a.doc.getElementById('l')!
+    link.setAttribute('href', '/b')
+    link.removeAttribute('title')
+    link.setAttribute('rel', 'local only')
+    a.doc.getElementById('u')!.setAttributeNS('http://www.w3.org/1999/xlink', 'xlink:href', '#dot')
+    await net.settle()
+    const got = b.doc.getElementById('l')!
+    expect([got.getAttribute('href'), got.hasAttribute('title'), got.hasAttribute('rel')]).toEqual(['/b', false, false])
+    expect(b.doc.getElementById('u')!.getAttributeNS('http://www.w3.org/1999/xlink', 'href')).toBe('#dot')
+    // A value the policy refuses is not sent, and the old one leaves the session too.
+    link.setAttribute('href', 'javascript:alert(1)')
+    a.doc.getElementById('u')!.removeAttributeNS('http://www.w3.org/1999/xlink', 'href')
+    await net.settle()
+    expect(got.hasAttribute('href')).toBe(false)
+    expect(b.doc.getElementById('u')!.hasAttributeNS('http://www.w3.org/1999/xlink', 'href')).toBe(false)
+    expect(a.session.islands.get('main')!.doc.getXmlFragment('island').toString()).not.toContain('javascript')
+    expect(b.errors).toEqual([])
+  })
 })
