@@ -16,32 +16,35 @@ import { diffText } from './text.js'
  * the node of the deleted type moves to where the copy is, so it keeps its identity here too.
  */
 export function patchFromEvents(ctx: BindingContext, events: ReadonlyArray<Y.YEvent<any>>): void {
-  const lists = new Set<Y.XmlFragment | Y.XmlElement>()
+  // Each child list to patch, with the event that says how it changed, or null to compare it whole.
+  const lists = new Map<Y.XmlFragment | Y.XmlElement, Y.YEvent<any> | null>()
   for (const event of events) {
     const target = event.target as Y.XmlFragment | YNode
     if (target instanceof Y.XmlText) {
       // A text the policy refused is not on the page; it may pass now (shorter): its parent
       // list is patched, which renders it if it does. One that grew past the policy leaves.
-      if (!patchText(ctx, target, event.delta) && target.parent) lists.add(target.parent as Y.XmlElement | Y.XmlFragment)
+      if (!patchText(ctx, target, event.delta) && target.parent) lists.set(target.parent as Y.XmlElement | Y.XmlFragment, null)
     } else {
       if (target instanceof Y.XmlElement) {
         const keys = (event as Y.YXmlEvent).attributesChanged
         if (keys.size) patchAttributes(ctx, target, keys)
       }
       // YXmlEvent marks child-list changes in a field its typings keep private.
-      if ((event as unknown as { childListChanged: boolean }).childListChanged) lists.add(target)
+      if ((event as unknown as { childListChanged: boolean }).childListChanged && lists.get(target) !== null) lists.set(target, event)
     }
   }
   if (lists.size === 0) return
   const pool = movedAway(ctx, lists)
-  for (const list of lists) patchChildren(ctx, list, pool)
+  for (const [list, event] of lists) {
+    if (event === null || !patchChanges(ctx, list, event, pool)) patchChildren(ctx, list, pool)
+  }
 }
 
 /** Nodes this patch removes, by the lineage a copy of them would carry (for moves). */
 type Pool = Map<string, Node>
 
 /** Every node, at any depth, under the children whose types these lists lost. */
-function movedAway(ctx: BindingContext, lists: Set<Y.XmlFragment | Y.XmlElement>): Pool {
+function movedAway(ctx: BindingContext, lists: Map<Y.XmlFragment | Y.XmlElement, Y.YEvent<any> | null>): Pool {
   const pool: Pool = new Map()
   const add = (node: Node): void => {
     const type = ctx.mirror.typeOf(node)
@@ -50,11 +53,67 @@ function movedAway(ctx: BindingContext, lists: Set<Y.XmlFragment | Y.XmlElement>
     if (lineage !== undefined) pool.set(lineage, node)
     for (let c = node.firstChild; c !== null; c = c.nextSibling) add(c)
   }
-  for (const list of lists) {
+  for (const [list, event] of lists) {
+    if (event !== null) {
+      for (const item of event.changes.deleted) {
+        const node = item.content instanceof Y.ContentType ? ctx.mirror.nodeOf(item.content.type as YNode) : undefined
+        if (node !== undefined) add(node)
+      }
+      continue
+    }
     const parent = domOf(ctx, list)
     for (let c = parent?.firstChild ?? null; c !== null; c = c.nextSibling) add(c)
   }
   return pool
+}
+
+/**
+ * Patches a child list from its event alone: each added child goes in just before the node of
+ * its nearest rendered right sibling, each deleted child's node leaves. The cost is the change,
+ * not the length of the list, which on a board of thousands of shapes is most of an apply. False
+ * when the page does not look as the event expects (the caller then compares the list whole).
+ */
+function patchChanges(ctx: BindingContext, list: Y.XmlFragment | Y.XmlElement, event: Y.YEvent<any>, pool: Pool): boolean {
+  const parent = domOf(ctx, list)
+  if (!parent) return true
+  const { mirror } = ctx
+  const { added, deleted } = event.changes
+  const typeOfItem = (item: Y.Item): YNode | null => {
+    const t = item.content instanceof Y.ContentType ? item.content.type : null
+    return t instanceof Y.XmlElement || t instanceof Y.XmlText ? t : null
+  }
+  // Nodes made in document order (so refusals are reported in it), then placed right to left,
+  // so that each one's right neighbour is already where it belongs.
+  const parentKey = keyOf(parent as Element)
+  let depth = -1
+  const placed: Array<[Y.Item, Node]> = []
+  for (const item of added) {
+    const t = typeOfItem(item)
+    if (t === null || item.deleted) continue
+    const n = mirror.nodeOf(t) ?? reuse(ctx, t, parent, pool) ?? domFromType(ctx, t, parentKey, depth < 0 ? (depth = depthOf(ctx, parent) + 1) : depth)
+    if (n) placed.push([item, n])
+  }
+  for (let i = placed.length - 1; i >= 0; i--) {
+    const [item, n] = placed[i]!
+    let anchor: Node | null = null
+    for (let r = item.right; r !== null; r = r.right) {
+      const rt = r.deleted ? null : typeOfItem(r)
+      const rn = rt === null ? undefined : mirror.nodeOf(rt)
+      if (rn === undefined) continue
+      if (rn.parentNode !== parent) return false
+      anchor = rn
+      break
+    }
+    if (n.parentNode !== parent || n.nextSibling !== anchor) parent.insertBefore(n, anchor)
+  }
+  for (const item of deleted) {
+    const t = typeOfItem(item)
+    const n = t === null ? undefined : mirror.nodeOf(t)
+    if (n === undefined || n.parentNode !== parent) continue
+    unbindDomDeep(ctx, n)
+    parent.removeChild(n)
+  }
+  return true
 }
 
 /**
