@@ -217,7 +217,14 @@ export class Binding {
     }
     if (records.length) this.capture.addRecords(records)
     if (this.capture.isEmpty) return
-    this.docRef.transact(() => this.capture.flush(), LOCAL)
+    // The doc observers ignore local transactions, but while one is registered Yjs still builds
+    // and path-sorts the events of every changed type for it: leave them out of this one.
+    this.unobserveDoc()
+    try {
+      this.docRef.transact(() => this.capture.flush(), LOCAL)
+    } finally {
+      this.observeDoc()
+    }
   }
 
   /** Two peers moved one node at once: keep the copy every peer keeps, delete the others. */
