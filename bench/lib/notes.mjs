@@ -4,46 +4,46 @@
 
 const NOTES = {
   capture: {
-    short: 'Capture walks the whole doc twice per stanza to build delete sets, and re-walks a parent\'s whole child list on every child-list change.',
+    short: 'A child-list change still walks the parent\'s whole child list, and each change pays a Yjs transaction and a stanza written into #xmpp-outgoing.',
     long:
-      'Capture, DOM islands. Per stanza, `Outbox.flush` → `encodeUpdateSince` (src/protocol/messages.ts) calls `Y.encodeStateAsUpdate` twice (once with the window\'s state vector, once with the doc\'s own only to learn the length of the delete set), and each walks every struct of the doc to build the whole delete set (`createDeleteSetFromStructStore`): O(doc) per stanza, about 30% of all the time the whiteboard spends (its board sends a stanza per pointer move). ' +
-      '`reconcileChildren` (src/binding/capture.ts) rebuilds a parent\'s whole child list on any child-list record (`sharedChildren` with `isSynced`, two `hasAttribute` per child, `toArray`, index maps, LIS): about 18% on a 2,000-child island. ' +
-      'What would remove most of it: send the update Yjs already builds per transaction (`doc.on(\'update\')`, O(transaction)), merging only when a window holds several transactions; reconcile only the children named by the records.',
+      'Capture, DOM islands. The outgoing update is built from the window\'s own structs (O(change), no whole-doc delete-set walk per stanza), child lists diff only between their common head and tail, bound children skip the policy, a drag tick reconciles only the attribute its record names, and local transactions run with the doc observers off. What is left on the whiteboard (2,000 shapes, a stanza per pointer move): ' +
+      '`reconcileChildren` (src/binding/capture.ts) still lists a parent\'s shared children and its Y children (`sharedChildren`, `toArray`: O(children)) on every child-list record, about a quarter of capture on this board; every new shape goes through `typeFromDom`; a dragged value is new on every tick, so its policy check cannot be memoized; and each change pays Yjs\'s transaction and cleanup, then a stanza element appended to `#xmpp-outgoing` (the channel contract). rrweb only serializes its records; raw Yjs pays the transaction alone. ' +
+      'What would remove the rest: reconcile child lists from the records\' added and removed nodes (O(change)).',
   },
   batch: {
-    short: 'Capture of a batch: every new or changed element read again with a policy check per attribute, Yjs sorting deep events by `event.path` for the engine\'s observeDeep handler, then the O(doc) encode.',
+    short: 'Capture of a batch: every new node built through `typeFromDom` with its attributes through the policy, and each touched parent\'s child list walked whole.',
     long:
-      'Capture, one large batch (rrweb\'s shapes). The batch is reconciled once, but every new node goes through `typeFromDom` (src/binding/build.ts) and every changed element through `reconcileAttrs` (src/binding/capture.ts), both reading all its attributes (`sharedAttrs`) through the policy; because the binding has an `observeDeep` handler, Yjs computes `event.path` for every changed type to sort the events (`getPathTo`, O(depth): heavy on deep nesting) even for local transactions the handler then ignores; then the stanza\'s O(doc) encode (`encodeUpdateSince`). Raw Yjs builds the same types with no observer.',
+      'Capture, one large batch (rrweb\'s shapes). The batch is reconciled once, in one transaction, but every new node goes through `typeFromDom` (src/binding/build.ts: names, the policy for the element and each attribute, a binding in the mirror), and each parent a record names has its child list compared whole (src/binding/capture.ts). Deep nesting adds a `contains` and a depth walk per node. Raw Yjs builds the same types and nothing else.',
   },
   text: {
-    short: 'Capture reads the whole text back per keystroke (`toDelta`) and walks the whole doc twice per stanza (`encodeUpdateSince`).',
+    short: 'Per keystroke: a diff against the record\'s old value, a Yjs transaction and a stanza; the browser copies the whole text for each record\'s old value.',
     long:
-      'Capture, text. Per keystroke `reconcileText` (src/binding/capture.ts) reads the whole Y.XmlText back (`textOfType` → `toDelta()`, O(text)) and diffs the old and new strings (`diffText`, O(text) in the worst case); then, per stanza, `encodeUpdateSince` walks every struct of the doc twice for delete sets (O(doc); deletions keep the store large). Yjs alone does one small transaction. A per-node copy of the last text captured (the doc holds exactly it) would remove the read-back; the encode as in the capture note. On the whole automerge-paper trace Chromium adds its own cost: a MutationObserver on a 100 KB text node makes every edit dearer and holds its records until a GC.',
+      'Capture, text. Per keystroke `reconcileText` (src/binding/capture.ts) diffs the record\'s old value with the new data (block compares, O(text) in the worst case; the doc is no longer read back), then one Yjs transaction and one stanza written to `#xmpp-outgoing`, as in the capture note. Chromium itself copies the whole text into every characterData record (`characterDataOldValue`), which the floor does not pay. On the whole automerge-paper trace Chromium adds more: a MutationObserver on a 100 KB text node makes every edit dearer and holds its records until a GC.',
   },
   apply: {
-    short: 'Apply decodes each update twice and patches through O(size) paths: a parent\'s whole child list per child-list change, a text\'s delta from its start.',
+    short: 'Apply decodes each update twice (check, then apply), and patches the page: a text update rewrites the DOM text node, which raw Yjs never touches.',
     long:
-      'Remote apply. Per update: the stanza is parsed (`parseStanza`, cheap since 74c0339), `decodeMessages` fully decodes the update to check it and `Y.applyUpdate` decodes it again; `applyRemote` first flushes local records; `patchFromEvents` (src/binding/patch.ts) then, on any child-list change, re-walks every child of the parent in `patchChildren` (`toArray`, a Set, `isSynced` with two `hasAttribute` per child: about 10% of the whiteboard), and for text reads `event.delta`, which Yjs computes by walking the text from its start (O(text): the largest part of a text update\'s apply). Raw Yjs pays only `applyUpdate` on the same bytes, with no observer.',
+      'Remote apply. Per update: the stanza is parsed (`parseStanza`), `decodeMessages` fully decodes the update to check it (`Y.applyUpdate` is not atomic) and `Y.applyUpdate` decodes it again; then `patchFromEvents` (src/binding/patch.ts) patches the page. Child lists are now patched from the event\'s changes (O(change)) and a text\'s delta is computed in one cheap pass over its items, but that pass is still O(items), and `insertData`/`deleteData` on a long text node copy its data in the browser (the largest part of a text update\'s apply in Chromium). Raw Yjs pays only `applyUpdate` on the same bytes, with no DOM. A validating reader that skips over the update without building structs would halve the decoding.',
   },
   bytes: {
     short: 'The stanza envelope alone (about 135 B) is about 0.7× a whole XEP-0284 message for one change.',
     long:
-      'Bytes per operation. `<message xmlns="jabber:client"><island xmlns="urn:xml-sync-islands:1" name="…">…</island><no-store xmlns="urn:xmpp:hints"/></message>` is about 135 B; the Yjs v1 update of one attribute set or one keystroke adds 27-67 B (client ids, origin and parent item ids, key, value), 4/3 of that as base64 (see `bytes.engine_base64_payload_*`). Coalescing cannot merge a 60 Hz drag or typing (one change per window), so every change pays the envelope; XEP-0284 pays a similar envelope and a short record. Meeting 0.5 needs a shorter envelope (a short namespace, `no-store` only where a server would archive) and several changes per stanza.',
+      'Bytes per operation. `<message xmlns="jabber:client"><island xmlns="urn:xml-sync-islands:1" name="…">…</island><no-store xmlns="urn:xmpp:hints"/></message>` is about 135 B; the Yjs v1 update of one attribute set or one keystroke adds 27-67 B (client ids, origin and parent item ids, key, value), 4/3 of that as base64 (see `bytes.engine_base64_payload_*`). Coalescing cannot merge a 60 Hz drag or typing (one change per window), so every change pays the envelope; XEP-0284 pays a similar envelope and a short record. The smallest envelope the grammar allows (the two namespaced elements and the island\'s name, no `no-store`) is about 100 B, already half of XEP-0284\'s whole message for a keystroke (about 195 B): meeting 0.5 needs several changes per stanza (a longer window) or another framing, both protocol changes, and `no-store` is required (DESIGN.md).',
   },
   joinBytes: {
-    short: 'The join answer is Yjs v1 in base64: 2.4× the markup.',
+    short: 'The join answer is Yjs-encoded in base64.',
     long:
-      'Late-join payload. The answer is y-protocols sync, which encodes Yjs v1: every attribute is an item of its own with key, value and ids, so 10,000 rects are about 1.78× their markup in binary and 2.37× in base64. Yjs v2 is about 0.96× the markup (1.28× in base64, DESIGN.md); a v2 step 2 (a protocol version change) or compressing the join payload would meet 1.5.',
+      'Late-join payload. Whole states travel in Yjs\'s v2 encoding (sync types 3 and 4, docs/PROTOCOL.md): 10,000 rects are about 1.28× their markup in base64 (v1 was 2.37×).',
   },
   joinTime: {
-    short: 'The joiner decodes the update twice, builds a second DOM tree and morphs into it; the answerer encodes its whole state in the same thread.',
+    short: 'The joiner decodes the state twice (check, apply), builds a second DOM tree and morphs into it; the answerer encodes its whole state in the same thread.',
     long:
-      'Late-join time. On the joining page: 40 stanzas of 64 KiB are parsed and reassembled, the update fully decoded to check it, applied to a fresh doc, then `Binding.adopt` builds a second DOM tree from the doc (`domFromType`: one element and its sorted attributes at a time, each attribute through the policy), morphs the island into it with morphdom and binds both trees in parallel. The answering page encodes its whole state (`Y.encodeStateAsUpdate`) in the same thread. innerHTML is one native parse; both include layout.',
+      'Late-join time. On the joining page: 40 stanzas of 64 KiB are parsed and reassembled, the update fully decoded to check it, applied to a fresh doc, then `Binding.adopt` builds a second DOM tree from the doc (`domFromType`: one element and its sorted attributes at a time, each through the memoized policy), morphs the island into it with morphdom and binds both trees in parallel. The answering page encodes its whole state (`Y.encodeStateAsUpdateV2`) in the same thread. innerHTML is one native parse; both include layout. Applying a join answer to the fresh doc needs no prior check (a failure leaves nothing behind): skipping it would save the second decode.',
   },
   e2e: {
-    short: 'Capture (about 0.5 ms) and apply (about 0.9 ms) plus both bridges (about 0.4 ms) come on top of the socket-to-socket time.',
+    short: 'Capture and apply plus both bridges come on top of the socket-to-socket time.',
     long:
-      'End-to-end latency. The engine\'s own share is about 30% of the p50 (capture about 0.5 ms, apply about 0.9 ms: parse, check, apply, patch); both bridges re-parse and re-serialize each stanza (then ltx), about 0.4 ms together; socket to socket is a little slower than for the raw message of the same size. The capture and apply costs of the notes above are the levers.',
+      'End-to-end latency. The engine\'s own share of the p50 is capture, apply (parse, check, apply, patch) and both bridges re-parsing and re-serializing each stanza; socket to socket is a little slower than for the raw message of the same size.',
   },
 }
 
