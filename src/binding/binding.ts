@@ -252,6 +252,7 @@ export class Binding {
       allow: this.allow,
       limits: this.limits,
       refused: this.onRefused,
+      limited: false,
     }
   }
 

@@ -58,6 +58,7 @@ export function textOfType(type: Y.XmlText): string {
  */
 export function domFromType(ctx: BindingContext, type: YNode, parentKey: string, depth: number): Node | null {
   if (ctx.mirror.size >= ctx.limits.maxNodes || depth > ctx.limits.maxDepth) {
+    ctx.limited = true
     ctx.refused('limit', ctx.mirror.size >= ctx.limits.maxNodes ? `more than ${ctx.limits.maxNodes} nodes` : `deeper than ${ctx.limits.maxDepth}`)
     return null
   }

@@ -114,7 +114,7 @@ function reconcileChildren(
   trustBound: boolean,
 ): void {
   const { mirror } = ctx
-  const domKids = sharedChildren(ctx, parent, trustBound)
+  const domKids = sharedChildren(ctx, parent, trustBound ? yParent : null)
   const yKids = yParent.toArray() as YNode[]
   let lo = 0
   while (lo < domKids.length && lo < yKids.length && mirror.typeOf(domKids[lo]!) === yKids[lo]) lo++
@@ -196,21 +196,21 @@ function reconcileAttrs(ctx: BindingContext, el: Element, type: Y.XmlElement): v
   }
 }
 
-/** As reconcileAttrs, for the named attributes only (the drag of a shape names one per tick). */
+/** As reconcileAttrs, for the attributes the records name (the drag of a shape names one per tick). */
 function reconcileNamedAttrs(ctx: BindingContext, el: Element, type: Y.XmlElement, named: Iterable<[ns: string | null, local: string]>): void {
   const ignored = ignoredAttrs(el, ctx.root)
   const elKey = keyOf(el)
   for (const [ns, local] of named) {
     const attr = el.getAttributeNodeNS(ns, local)
-    // A record names an attribute in a namespace by its namespace and local name; happy-dom
-    // gives its qualified name and no namespace. Unsure which one it was: look at them all.
-    if (attr === null && ns === null && local.includes(':')) return reconcileAttrs(ctx, el, type)
-    if (attr !== null && ignored?.has(attr.name)) continue
-    const key = attrKey(attr ?? { namespaceURI: ns, localName: local, name: local })
+    // Gone, or named otherwise: a record names an attribute by its namespace and local name,
+    // but happy-dom gives the name it was set with and no namespace. Look at them all.
+    if (attr === null) return reconcileAttrs(ctx, el, type)
+    if (ignored?.has(attr.name)) continue
+    const key = attrKey(attr)
     if (key === null || isInternalKey(key) || isAttrKeyLocal(key, ignored)) continue
-    if (attr !== null && allowsAttribute(ctx, elKey, key, attr.value)) {
+    if (allowsAttribute(ctx, elKey, key, attr.value)) {
       if (type.getAttribute(key) !== attr.value) type.setAttribute(key, attr.value)
-    } else if (type.getAttribute(key) !== undefined) type.removeAttribute(key)
+    } else if (type.getAttribute(key) !== undefined) type.removeAttribute(key) // the page's own unsafe value stays local
   }
 }
 

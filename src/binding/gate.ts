@@ -1,3 +1,4 @@
+import type * as Y from 'yjs'
 import type { BindingContext } from './context.js'
 import { ISLAND_KEY } from './context.js'
 import { ignoredAttrs, isSynced, syncedAttrs } from './filter.js'
@@ -13,17 +14,18 @@ import { elementKey } from './names.js'
 export const keyOf = (el: Element): string => elementKey(el)
 
 /**
- * The children of `parent` the page shares. With `trustBound`, a child already bound to a type is
- * taken as shared without asking again (no attribute reads, no policy): its name and its parent
- * have not changed since it passed, and only `data-sync-ignore` or `data-sync-island` appearing
- * on it could change the answer, which the caller then asks for in full.
+ * The children of `parent` the page shares. Given `boundTo` (the parent's type), a child bound
+ * to a child type of it is taken as shared without asking again (no attribute reads, no
+ * policy): it passed under this very parent and its name cannot change; only `data-sync-ignore`
+ * or `data-sync-island` appearing on it could change the answer, which the caller then asks for
+ * in full. A child moved in from elsewhere is bound under its old parent: it is asked again.
  */
-export function sharedChildren(ctx: BindingContext, parent: Node, trustBound = false): Node[] {
+export function sharedChildren(ctx: BindingContext, parent: Node, boundTo: Y.AbstractType<any> | null = null): Node[] {
   const out: Node[] = []
   const parentKey = keyOf(parent as Element)
   const { mirror } = ctx
   for (let c = parent.firstChild; c !== null; c = c.nextSibling) {
-    if ((trustBound && mirror.typeOf(c) !== undefined) || shares(ctx, c, parentKey)) out.push(c)
+    if ((boundTo !== null && mirror.typeOf(c)?.parent === boundTo) || shares(ctx, c, parentKey)) out.push(c)
   }
   return out
 }

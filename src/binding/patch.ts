@@ -36,7 +36,7 @@ export function patchFromEvents(ctx: BindingContext, events: ReadonlyArray<Y.YEv
   if (lists.size === 0) return
   const pool = movedAway(ctx, lists)
   for (const [list, event] of lists) {
-    if (event === null || !patchChanges(ctx, list, event, pool)) patchChildren(ctx, list, pool)
+    if (event === null || ctx.limited || !patchChanges(ctx, list, event, pool)) patchChildren(ctx, list, pool)
   }
 }
 

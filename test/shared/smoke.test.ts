@@ -58,4 +58,31 @@ describe('two pages on a bus', () => {
     expect(a.session.islands.get('main')!.doc.getXmlFragment('island').toString()).not.toContain('javascript')
     expect(b.errors).toEqual([])
   })
+
+  it('a node moved where the policy refuses it stays local, even when its new parent changed first', async () => {
+    const net = new Network()
+    const page = '<div data-sync-island="main"><svg><g id="g"><circle r="1"/></g></svg><p id="p">hi</p></div>'
+    const a = net.join(page)
+    const b = net.join(page)
+    await net.settle()
+    const g = a.doc.getElementById('g')!
+    g.appendChild(a.doc.createElementNS('http://www.w3.org/2000/svg', 'rect'))
+    g.appendChild(a.doc.getElementById('p')!) // HTML inside SVG outside foreignObject: refused
+    await net.settle()
+    expect(a.session.islands.get('main')!.doc.getXmlFragment('island').toString()).not.toContain('<p')
+    expect(Array.from(b.doc.getElementById('g')!.children, (c) => c.localName)).toEqual(['circle', 'rect'])
+    expect(b.errors).toEqual([])
+  })
+
+  it('an attribute set in a namespace without a prefix is captured (happy-dom names it otherwise)', async () => {
+    const net = new Network()
+    const page = '<div data-sync-island="main"><svg><use id="u"/></svg></div>'
+    const a = net.join(page)
+    const b = net.join(page)
+    await net.settle()
+    a.doc.getElementById('u')!.setAttributeNS('http://www.w3.org/1999/xlink', 'href', '#dot')
+    await net.settle()
+    expect(b.doc.getElementById('u')!.getAttributeNS('http://www.w3.org/1999/xlink', 'href')).toBe('#dot')
+  })
 })
+

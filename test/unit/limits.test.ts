@@ -162,3 +162,22 @@ describe('render limits: over a limit is not rendered, an error says so, the isl
     })
   }
 })
+
+describe('what a limit left out comes back when there is room', () => {
+  it('children refused for maxNodes are rendered once others leave', async () => {
+    const net = new Network()
+    const a = net.join('<div data-sync-island="main"></div>', 'sender')
+    const b = net.joinWith('<div data-sync-island="main"></div>', 'receiver', { maxNodes: 20 })
+    await net.settle()
+    a.island().insertAdjacentHTML('beforeend', '<span>x</span>'.repeat(30))
+    await net.settle()
+    expect(b.island().querySelectorAll('span').length).toBeLessThan(30)
+    for (const s of Array.from(a.island().querySelectorAll('span')).slice(0, 25)) s.remove()
+    await net.settle()
+    a.island().appendChild(a.doc.createElement('b'))
+    await net.settle()
+    expect(b.island().querySelectorAll('span').length).toBe(5)
+    expect(b.island().querySelectorAll('b').length).toBe(1)
+  })
+})
+
