@@ -4,11 +4,10 @@
 
 const NOTES = {
   capture: {
-    short: 'A child-list change still walks the parent\'s whole child list, and each change pays a Yjs transaction and a stanza written into #xmpp-outgoing.',
+    short: 'Each change pays a Yjs transaction, a policy check for a value never seen before (every drag tick) and a stanza element written into #xmpp-outgoing.',
     long:
-      'Capture, DOM islands. The outgoing update is built from the window\'s own structs (O(change), no whole-doc delete-set walk per stanza), child lists diff only between their common head and tail, bound children skip the policy, a drag tick reconciles only the attribute its record names, and local transactions run with the doc observers off. What is left on the whiteboard (2,000 shapes, a stanza per pointer move): ' +
-      '`reconcileChildren` (src/binding/capture.ts) still lists a parent\'s shared children and its Y children (`sharedChildren`, `toArray`: O(children)) on every child-list record, about a quarter of capture on this board; every new shape goes through `typeFromDom`; a dragged value is new on every tick, so its policy check cannot be memoized; and each change pays Yjs\'s transaction and cleanup, then a stanza element appended to `#xmpp-outgoing` (the channel contract). rrweb only serializes its records; raw Yjs pays the transaction alone. ' +
-      'What would remove the rest: reconcile child lists from the records\' added and removed nodes (O(change)).',
+      'Capture, DOM islands. The outgoing update is built from the window\'s own structs (O(change), no whole-doc delete-set walk per stanza); a child-list change of up to 32 nodes is reconciled from the nodes its records name (O(change)), larger ones by diffing between the common head and tail; a drag tick reconciles only the attribute its record names; local transactions run with the doc observers off. What is left on the whiteboard (2,000 shapes, a stanza per pointer move): ' +
+      'a dragged value is new on every tick, so its policy check (names, URLs, CSS) cannot be memoized; every new shape goes through `typeFromDom`; a deletion looks up the child\'s index by walking the parent\'s items; and each change pays Yjs\'s transaction and cleanup, then a stanza element appended to `#xmpp-outgoing` (the channel contract) and the bridge reading it. rrweb only serializes its records; raw Yjs pays the transaction alone.',
   },
   batch: {
     short: 'Capture of a batch: every new node built through `typeFromDom` with its attributes through the policy, and each touched parent\'s child list walked whole.',

@@ -3,7 +3,7 @@ import { typeOf, type BindingContext } from './context.js'
 import type { YNode } from './mirror.js'
 import { lineageOf } from './moves.js'
 import { ATTR_IGNORE, ATTR_ISLAND, AUTHORING_PREFIX, ignoredAttrs, isAttrKeyLocal } from './filter.js'
-import { allowsAttribute, keyOf, sharedAttrs, sharedChildren } from './gate.js'
+import { allowsAttribute, keyOf, sharedAttrs, sharedChildren, shares } from './gate.js'
 import { typeFromDom, textOfType } from './build.js'
 import { attrKey, isInternalKey } from './names.js'
 import { diffText, type TextEdit } from './text.js'
@@ -17,6 +17,8 @@ import { longestIncreasingSubsequence } from './lis.js'
  */
 export class Capture {
   private readonly parents = new Set<Node>()
+  // Per parent, the nodes its childList records added or removed (null: too many to be worth it).
+  private readonly touched = new Map<Node, Set<Node> | null>()
   // Parents a child of which gained or lost data-sync-ignore / data-sync-island: ask all again.
   private readonly recheck = new Set<Node>()
   // Elements whose attributes changed: the attributes the records name ("namespace local"), or
@@ -38,8 +40,16 @@ export class Capture {
 
   addRecords(records: readonly MutationRecord[]): void {
     for (const r of records) {
-      if (r.type === 'childList') this.parents.add(r.target)
-      else if (r.type === 'attributes') {
+      if (r.type === 'childList') {
+        this.parents.add(r.target)
+        let nodes = this.touched.get(r.target)
+        if (nodes === undefined) this.touched.set(r.target, (nodes = new Set()))
+        if (nodes !== null) {
+          for (const n of r.removedNodes) nodes.add(n)
+          for (const n of r.addedNodes) nodes.add(n)
+          if (nodes.size > MAX_TOUCHED) this.touched.set(r.target, null)
+        }
+      } else if (r.type === 'attributes') {
         const el = r.target as Element
         const name = r.attributeName!
         const named = this.elements.get(el)
@@ -71,11 +81,16 @@ export class Capture {
     const created = new Set<YNode>()
     const lineage = new Map<Node, string>()
     const root = this.ctx.root
+    // What each touched node was bound to before anything here rebinds it (a move rebinds it).
+    const before = new Map<Node, YNode | undefined>()
+    for (const nodes of this.touched.values()) for (const n of nodes ?? []) before.set(n, this.ctx.mirror.typeOf(n))
     for (const parent of this.parents) {
       if (parent !== root && !root.contains(parent)) continue
       const type = typeOf(this.ctx, parent)
-      if (type instanceof Y.XmlText || type === undefined) continue
-      reconcileChildren(this.ctx, parent, type, created, lineage, !this.recheck.has(parent))
+      if (type instanceof Y.XmlText || type === undefined || created.has(type as YNode)) continue
+      const nodes = this.recheck.has(parent) ? null : this.touched.get(parent)
+      if (nodes) reconcileTouched(this.ctx, parent, type, nodes, before, created, lineage)
+      else reconcileChildren(this.ctx, parent, type, created, lineage, !this.recheck.has(parent))
     }
     for (const [el, named] of this.elements) {
       if (el === root) reconcileRootAttrs(this.ctx)
@@ -91,10 +106,64 @@ export class Capture {
       if (type instanceof Y.XmlText && !created.has(type)) reconcileText(text, type, olds)
     }
     this.parents.clear()
+    this.touched.clear()
     this.recheck.clear()
     this.elements.clear()
     this.texts.clear()
   }
+}
+
+/** Past this many nodes added or removed under one parent, the whole child list is compared. */
+const MAX_TOUCHED = 32
+
+/**
+ * Makes the Y children of `parent` match its shared DOM children from what its records touched,
+ * in O(change): the type of every touched node that was a child here is deleted (a node still
+ * here was moved within the list: it goes back in as a copy, as reconcileChildren does), then
+ * every touched node now here and shared goes in right after its nearest left sibling that
+ * has a type here. Any order of insertion gives the DOM's order.
+ */
+function reconcileTouched(
+  ctx: BindingContext,
+  parent: Node,
+  yParent: Y.XmlFragment | Y.XmlElement,
+  touched: Set<Node>,
+  before: Map<Node, YNode | undefined>,
+  created: Set<YNode>,
+  lineage: Map<Node, string>,
+): void {
+  const { mirror } = ctx
+  const live = (t: YNode | undefined): t is YNode => t !== undefined && t.parent === yParent && t._item !== null && !t._item.deleted
+  for (const n of touched) {
+    const t = before.get(n)
+    if (!live(t) || created.has(t)) continue
+    const i = indexOf(yParent, t)
+    if (i < 0) continue
+    unbindDeep(ctx, t, lineage)
+    yParent.delete(i, 1)
+  }
+  const parentKey = keyOf(parent as Element)
+  for (const n of touched) {
+    if (n.parentNode !== parent || live(mirror.typeOf(n)) || !shares(ctx, n, parentKey)) continue
+    let left: YNode | null = null
+    for (let s = n.previousSibling; s !== null && left === null; s = s.previousSibling) {
+      const st = mirror.typeOf(s)
+      if (live(st)) left = st
+    }
+    const type = typeFromDom(ctx, n, created, lineage)
+    yParent.insertAfter(left, [type])
+    registerMoves(ctx, type)
+  }
+}
+
+/** The index of a child type among its parent's live children. */
+function indexOf(parent: Y.XmlFragment | Y.XmlElement, type: YNode): number {
+  let i = 0
+  for (let item = parent._start; item !== null; item = item.right) {
+    if (item === type._item) return i
+    if (!item.deleted && item.countable) i++
+  }
+  return -1
 }
 
 /**
