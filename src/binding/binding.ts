@@ -249,6 +249,7 @@ export class Binding {
       rootAttrs: doc.getMap<string>(ROOT_ATTRS),
       mirror: createMirror(),
       moves: new MoveIndex(),
+      texts: new Map(),
       allow: this.allow,
       limits: this.limits,
       refused: this.onRefused,
@@ -258,7 +259,14 @@ export class Binding {
 
   private readonly onDeep = (events: Array<Y.YEvent<any>>, txn: Y.Transaction): void => {
     if (txn.origin === LOCAL || txn.origin === SEED) return
-    this.guard(() => patchFromEvents(this.ctx, events))
+    this.guard(() => {
+      try {
+        patchFromEvents(this.ctx, events)
+      } catch (err) {
+        this.ctx.texts.clear() // events not seen to the end may have moved text markers
+        throw err
+      }
+    })
   }
 
   private readonly onRootAttrs = (event: Y.YMapEvent<string>, txn: Y.Transaction): void => {

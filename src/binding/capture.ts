@@ -7,6 +7,7 @@ import { allowsAttribute, keyOf, sharedAttrs, sharedChildren, shares } from './g
 import { typeFromDom, textOfType } from './build.js'
 import { attrKey, isInternalKey } from './names.js'
 import { diffText, type TextEdit } from './text.js'
+import { shiftMarker } from './text-delta.js'
 import { longestIncreasingSubsequence } from './lis.js'
 
 /**
@@ -103,7 +104,7 @@ export class Capture {
     }
     for (const [text, olds] of this.texts) {
       const type = this.ctx.mirror.typeOf(text)
-      if (type instanceof Y.XmlText && !created.has(type)) reconcileText(text, type, olds)
+      if (type instanceof Y.XmlText && !created.has(type)) reconcileText(this.ctx, text, type, olds)
     }
     this.parents.clear()
     this.touched.clear()
@@ -297,7 +298,7 @@ function reconcileRootAttrs(ctx: BindingContext): void {
  * start and one at the end of the same task) into a replacement of everything between them,
  * which moves every remote caret and garbles concurrent typing there.
  */
-function reconcileText(text: Text, type: Y.XmlText, olds: readonly string[]): void {
+function reconcileText(ctx: BindingContext, text: Text, type: Y.XmlText, olds: readonly string[]): void {
   // The data before the first change is the doc's text (capture and patch keep them equal), so
   // the doc is read back only when the lengths say otherwise.
   const start = olds.length > 0 && olds[0]!.length === type.length ? olds[0]! : textOfType(type)
@@ -317,6 +318,7 @@ function reconcileText(text: Text, type: Y.XmlText, olds: readonly string[]): vo
   for (const edit of edits) {
     if (edit.remove) type.delete(edit.index, edit.remove)
     if (edit.insert) type.insert(edit.index, edit.insert)
+    shiftMarker(ctx.texts, type, edit.index, edit.remove, edit.insert.length)
   }
 }
 

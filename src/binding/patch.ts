@@ -7,6 +7,8 @@ import { ignoredAttrs, isSynced, syncedAttrs } from './filter.js'
 import { elementKey, isInternalKey, removeAttributeFromKey } from './names.js'
 import { originOf } from './moves.js'
 import { diffText } from './text.js'
+import { listChange } from './txn-changes.js'
+import { textDelta, type Delta } from './text-delta.js'
 
 /**
  * Y -> DOM. Patches only what the events say changed: children lists by identity (existing nodes
@@ -23,7 +25,7 @@ export function patchFromEvents(ctx: BindingContext, events: ReadonlyArray<Y.YEv
     if (target instanceof Y.XmlText) {
       // A text the policy refused is not on the page; it may pass now (shorter): its parent
       // list is patched, which renders it if it does. One that grew past the policy leaves.
-      if (!patchText(ctx, target, textDelta(target, event)) && target.parent) lists.set(target.parent as Y.XmlElement | Y.XmlFragment, null)
+      if (!patchText(ctx, target, textDelta(target, event, ctx.texts)) && target.parent) lists.set(target.parent as Y.XmlElement | Y.XmlFragment, null)
     } else {
       if (target instanceof Y.XmlElement) {
         const keys = (event as Y.YXmlEvent).attributesChanged
@@ -55,7 +57,7 @@ function movedAway(ctx: BindingContext, lists: Map<Y.XmlFragment | Y.XmlElement,
   }
   for (const [list, event] of lists) {
     if (event !== null) {
-      for (const item of event.changes.deleted) {
+      for (const item of listChange(event.transaction, list).deleted) {
         const node = item.content instanceof Y.ContentType ? ctx.mirror.nodeOf(item.content.type as YNode) : undefined
         if (node !== undefined) add(node)
       }
@@ -77,34 +79,39 @@ function patchChanges(ctx: BindingContext, list: Y.XmlFragment | Y.XmlElement, e
   const parent = domOf(ctx, list)
   if (!parent) return true
   const { mirror } = ctx
-  const { added, deleted } = event.changes
+  const { added, deleted } = listChange(event.transaction, list)
   const typeOfItem = (item: Y.Item): YNode | null => {
     const t = item.content instanceof Y.ContentType ? item.content.type : null
     return t instanceof Y.XmlElement || t instanceof Y.XmlText ? t : null
   }
-  // Nodes made in document order (so refusals are reported in it), then placed right to left,
-  // so that each one's right neighbour is already where it belongs.
   const parentKey = keyOf(parent as Element)
   let depth = -1
   const placed: Array<[Y.Item, Node]> = []
+  const unplaced = new Set<Node>()
   for (const item of added) {
     const t = typeOfItem(item)
-    if (t === null || item.deleted) continue
+    if (t === null) continue
     const n = mirror.nodeOf(t) ?? reuse(ctx, t, parent, pool) ?? domFromType(ctx, t, parentKey, depth < 0 ? (depth = depthOf(ctx, parent) + 1) : depth)
-    if (n) placed.push([item, n])
+    if (n) {
+      placed.push([item, n])
+      unplaced.add(n)
+    }
   }
-  for (let i = placed.length - 1; i >= 0; i--) {
-    const [item, n] = placed[i]!
+  // Each new node goes just before the node of its nearest right sibling already in place (new
+  // ones not yet placed are passed over): the nodes in place stay in the list's order whatever
+  // order the new ones are taken in.
+  for (const [item, n] of placed) {
     let anchor: Node | null = null
     for (let r = item.right; r !== null; r = r.right) {
       const rt = r.deleted ? null : typeOfItem(r)
       const rn = rt === null ? undefined : mirror.nodeOf(rt)
-      if (rn === undefined) continue
+      if (rn === undefined || unplaced.has(rn)) continue
       if (rn.parentNode !== parent) return false
       anchor = rn
       break
     }
     if (n.parentNode !== parent || n.nextSibling !== anchor) parent.insertBefore(n, anchor)
+    unplaced.delete(n)
   }
   for (const item of deleted) {
     const t = typeOfItem(item)
@@ -199,8 +206,6 @@ function tryRemoveAttribute(el: Element, key: string, ignored: Set<string> | nul
   }
 }
 
-type Delta = Array<{ insert?: unknown; retain?: number; delete?: number; attributes?: unknown }>
-
 /** Applies a text delta; false when the text is not (or no longer) on the page. */
 function patchText(ctx: BindingContext, type: Y.XmlText, delta: Delta): boolean {
   const node = ctx.mirror.nodeOf(type) as Text | undefined
@@ -212,58 +217,6 @@ function patchText(ctx: BindingContext, type: Y.XmlText, delta: Delta): boolean 
   unbindDomDeep(ctx, node)
   parent.removeChild(node)
   return true
-}
-
-/**
- * A text event's delta, as `event.delta` gives it for plain text, in one cheap pass: Yjs's own
- * asks, per item of the whole text, whether the transaction added it (a map lookup) and whether it
- * deleted it (a search), which on a long text is most of a keystroke's apply. Here the answers
- * are kept per run of items by one client. Anything but plain text: Yjs's delta.
- */
-export function textDelta(type: Y.XmlText, event: Y.YEvent<any>): Delta {
-  const txn = event.transaction
-  const delta: Array<{ retain: number } | { delete: number } | { insert: string }> = []
-  let retain = 0
-  const edit = (op: { delete: number } | { insert: string }): void => {
-    if (retain > 0) delta.push({ retain })
-    retain = 0
-    const last = delta[delta.length - 1]
-    if (last !== undefined && 'insert' in last && 'insert' in op) last.insert += op.insert
-    else if (last !== undefined && 'delete' in last && 'delete' in op) last.delete += op.delete
-    else delta.push(op)
-  }
-  let client = -1
-  let before = 0
-  let deletes: Array<{ clock: number; len: number }> | undefined
-  for (let item = type._start; item !== null; item = item.right) {
-    const content = item.content
-    if (!(content instanceof Y.ContentString || content instanceof Y.ContentDeleted)) return event.delta as Delta
-    if (item.id.client !== client) {
-      client = item.id.client
-      before = txn.beforeState.get(client) ?? 0
-      deletes = txn.deleteSet.clients.get(client)
-    }
-    const added = item.id.clock >= before
-    if (item.deleted) {
-      if (!added && deletes !== undefined && inRanges(deletes, item.id.clock)) edit({ delete: item.length })
-    } else if (added) edit({ insert: (content as Y.ContentString).str })
-    else retain += item.length
-  }
-  return delta
-}
-
-/** Whether `clock` is in one of the sorted, merged ranges (a transaction's delete set at cleanup). */
-function inRanges(ranges: ReadonlyArray<{ clock: number; len: number }>, clock: number): boolean {
-  let lo = 0
-  let hi = ranges.length - 1
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1
-    const r = ranges[mid]!
-    if (clock < r.clock) hi = mid - 1
-    else if (clock >= r.clock + r.len) lo = mid + 1
-    else return true
-  }
-  return false
 }
 
 function applyDelta(ctx: BindingContext, type: Y.XmlText, node: Text, delta: Delta): void {
