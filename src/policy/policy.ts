@@ -11,7 +11,7 @@
 import type { RenderFilter } from '../binding/context.js'
 import { checkCss } from './css.js'
 import { ARIA_ATTR, DATA_ATTR, HTML_TEXT_ATTRIBUTES, HTML_TEXT_ELEMENTS, MATH_ATTRIBUTES } from './lists.js'
-import { NS, PLAIN_NAME, readAttrKey, readElementKey, type ElementName, type NsKind } from './names.js'
+import { NS, PLAIN_NAME, readAttrKey, readElementKey, type AttrName, type ElementName, type NsKind } from './names.js'
 import { HTML_URLS, PROFILES, SVG_URLS, type Profile, type ProfileName } from './profiles.js'
 import {
   ANIMATION_ELEMENTS, BUTTON_TYPES, clobbers, FOREIGN_OBJECT, forbiddenAnimationTarget, INPUT_TYPES, NEVER_ATTRIBUTES,
@@ -90,6 +90,17 @@ export interface Policy extends RenderFilter {
  * a raw-text element, the stuff of mutation XSS once an app serializes the island and parses it
  * again (the HTML serializer does not escape `<` and `>` in attribute values).
  */
+/** What checkAttribute decides from an attribute's and its element's names alone. */
+interface AttributeName {
+  el: ElementName | null
+  attr: AttrName
+  /** Refused whatever the value, before the value is looked at. */
+  never: [RefusalRule, string] | null
+  /** Refused whatever the value, after the value's length and markup checks. */
+  refused: [RefusalRule, string] | null
+}
+const NAMES_LIMIT = 10_000
+
 const ATTR_VALUE_BREAKOUT = /((--!?|])>)|<\/(style|script|title|xmp|textarea|noscript|iframe|noembed|noframes)/i
 
 /** The key the engine gives the island element itself (its own attributes). */
@@ -196,25 +207,45 @@ class PolicyImpl implements Policy {
     const no = (rule: RefusalRule, reason: string): Refusal => ({ node: 'attribute', name: attrKey, element: elementKey, rule, reason })
     if (typeof attrKey !== 'string' || attrKey === '' || attrKey.startsWith('#')) return no('name', 'not an attribute name')
     if (typeof value !== 'string') return no('value', 'not a string')
-    const el = elementKey === ISLAND_KEY || elementKey.startsWith('#') ? null : readElementKey(elementKey)
-    const attr = readAttrKey(attrKey, el)
-    for (const l of attr.locals) {
-      const low = l.toLowerCase()
-      if (low.startsWith('on')) return no('event-handler', 'event handler attributes are never rendered')
-      if (NEVER_ATTRIBUTES.has(low)) return no('never', `${low} is never rendered`)
-      if (low.startsWith('data-sync-')) return no('never', 'authoring attributes stay local')
-    }
-    if (attr.ns === NS.xmlns) return no('never', 'namespace declarations are not content')
-    if (attr.ns === NS.xml && !['xml:space', 'xml:lang'].includes(attr.canonical ?? '')) return no('not-allowed', `${attr.canonical} is not allowed`)
+    const name = this.attributeName(elementKey, attrKey)
+    if (name.never) return no(name.never[0], name.never[1])
     if (value.length > this.limits.maxAttributeLength) return no('too-long', `a value of ${value.length} characters (at most ${this.limits.maxAttributeLength})`)
     if (ATTR_VALUE_BREAKOUT.test(value)) return no('value', 'a value that would break out of its markup if the island were serialized and parsed again')
-    const last = attr.qname.slice(attr.qname.indexOf(':') + 1)
-    if (!PLAIN_NAME.test(last) || (attr.ns !== null && attr.qname.split(':').length > 2)) return no('name', 'not a plain attribute name')
-    if (!this.allowsName(el, attr.key, attr.canonical, attr.ns)) {
-      return no('not-allowed', `${attr.canonical ?? attrKey} is not allowed on ${el ? `<${el.canonical ?? elementKey}>` : 'the island'} in the ${this.name} profile`)
-    }
-    const why = this.checkValue(el, attr.canonical!, attr, value)
+    if (name.refused) return no(name.refused[0], name.refused[1])
+    const why = this.checkValue(name.el, name.attr.canonical!, name.attr, value)
     return why ? no(why[0], why[1]) : null
+  }
+
+  // What checkAttribute decides from the names alone, kept per (element, attribute): a dragged
+  // shape asks about the same attribute with a new value on every tick. Bounded like gate.ts's memo.
+  private readonly names = new Map<string, AttributeName>()
+
+  private attributeName(elementKey: string, attrKey: string): AttributeName {
+    const k = `${elementKey}\u0000${attrKey}`
+    let name = this.names.get(k)
+    if (name !== undefined) return name
+    const el = elementKey === ISLAND_KEY || elementKey.startsWith('#') ? null : readElementKey(elementKey)
+    const attr = readAttrKey(attrKey, el)
+    name = { el, attr, never: null, refused: null }
+    for (const l of attr.locals) {
+      const low = l.toLowerCase()
+      if (low.startsWith('on')) name.never ??= ['event-handler', 'event handler attributes are never rendered']
+      if (NEVER_ATTRIBUTES.has(low)) name.never ??= ['never', `${low} is never rendered`]
+      if (low.startsWith('data-sync-')) name.never ??= ['never', 'authoring attributes stay local']
+      if (name.never) break
+    }
+    if (name.never === null) {
+      if (attr.ns === NS.xmlns) name.never = ['never', 'namespace declarations are not content']
+      else if (attr.ns === NS.xml && !['xml:space', 'xml:lang'].includes(attr.canonical ?? '')) name.never = ['not-allowed', `${attr.canonical} is not allowed`]
+    }
+    const last = attr.qname.slice(attr.qname.indexOf(':') + 1)
+    if (!PLAIN_NAME.test(last) || (attr.ns !== null && attr.qname.split(':').length > 2)) name.refused = ['name', 'not a plain attribute name']
+    else if (!this.allowsName(el, attr.key, attr.canonical, attr.ns)) {
+      name.refused = ['not-allowed', `${attr.canonical ?? attrKey} is not allowed on ${el ? `<${el.canonical ?? elementKey}>` : 'the island'} in the ${this.name} profile`]
+    }
+    if (this.names.size >= NAMES_LIMIT) this.names.clear()
+    this.names.set(k, name)
+    return name
   }
 
   private allowsName(el: ElementName | null, key: string, canonical: string | null, ns: string | null): boolean {
