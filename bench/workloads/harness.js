@@ -119,12 +119,13 @@ export async function runEngine(env, sc, expected) {
     // B receives each stanza at the pace A sent it (simulated time moves on between them, so
     // B's per-peer rate limit sees the real rate), but with no wait in wall-clock time.
     const incomingB = B.doc.getElementById('xmpp-incoming')
+    const addressed = inbox.map((m) => m.addressed)
     const base = clock.now() - (inbox.length ? inbox[0].t : 0)
     const t1 = env.now()
     for (let i = 0; i < inbox.length; i++) {
       const at = base + inbox[i].t
       if (at > clock.now()) clock.advance(at - clock.now())
-      writeStanza(incomingB, inbox[i].text)
+      writeStanza(incomingB, addressed[i])
       await null
       if (sc.gcEvery && (i + 1) % sc.gcEvery === 0) env.gcReal()
       if (markAt.has(i + 1)) applyMarks[markAt.get(i + 1)] = env.now() - t1
