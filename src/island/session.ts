@@ -1,4 +1,4 @@
-import { channelElement, INCOMING_ID, OUTGOING_ID, readChannel, type ChannelReader } from '../channel/channel.js'
+import { channelElement, INCOMING_ID, isChannelElement, OUTGOING_ID, readChannel, type ChannelReader } from '../channel/channel.js'
 import type { RenderFilter } from '../binding/context.js'
 import { ATTR_ISLAND } from '../binding/filter.js'
 import { SyncError, type SyncCondition } from '../protocol/errors.js'
@@ -115,10 +115,11 @@ export class Session extends EventTarget {
       // An island's own edits and the channel's traffic are the busy cases, and never add or
       // remove an island elsewhere: rediscover only for the rest.
       if (records.some((r) => r.type === 'attributes' || !(this.insideIsland(r.target) || r.target === outgoing || r.target === incoming))) {
+        if (records.some((r) => r.type === 'childList' && (r.target === this.doc || r.target === this.doc.documentElement))) this.watch()
         this.discover()
       }
     })
-    this.discovery.observe(this.root, { childList: true, subtree: true, attributes: true, attributeFilter: [ATTR_ISLAND] })
+    this.watch()
     this.discover()
     this.reader = readChannel(incoming, (text) => this.onStanza(text))
     // Events raised while starting wait a microtask, so that listeners added right after
@@ -165,6 +166,21 @@ export class Session extends EventTarget {
     const el = channelElement(this.doc, id)
     this.createdChannels.push(el)
     return el
+  }
+
+  /**
+   * Watches where islands may appear. In a whole document: everything but the channel elements
+   * (see channelElement), so its traffic costs no record: each child of the document element
+   * (<head>, <body>) with its subtree, and the document and its element themselves, to follow
+   * a new <body>.
+   */
+  private watch(): void {
+    const all = { childList: true, subtree: true, attributes: true, attributeFilter: [ATTR_ISLAND] }
+    const html = this.root === this.doc ? this.doc.documentElement : null
+    if (html === null) return this.discovery.observe(this.root, all)
+    this.discovery.observe(this.doc, { childList: true })
+    this.discovery.observe(html, { childList: true, attributes: true, attributeFilter: [ATTR_ISLAND] })
+    for (const child of Array.from(html.children)) if (!isChannelElement(child)) this.discovery.observe(child, all)
   }
 
   private insideIsland(node: Node): boolean {
