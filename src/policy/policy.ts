@@ -85,11 +85,6 @@ export interface Policy extends RenderFilter {
   checkText(value: string, parentKey?: string): Refusal | null
 }
 
-/**
- * DOMPurify's ATTR_VALUE_BREAKOUT (SAFE_FOR_XML): values that end a comment, a CDATA section or
- * a raw-text element, the stuff of mutation XSS once an app serializes the island and parses it
- * again (the HTML serializer does not escape `<` and `>` in attribute values).
- */
 /** What checkAttribute decides from an attribute's and its element's names alone. */
 interface AttributeName {
   el: ElementName | null
@@ -101,6 +96,11 @@ interface AttributeName {
 }
 const NAMES_LIMIT = 10_000
 
+/**
+ * DOMPurify's ATTR_VALUE_BREAKOUT (SAFE_FOR_XML): values that end a comment, a CDATA section or
+ * a raw-text element, the stuff of mutation XSS once an app serializes the island and parses it
+ * again (the HTML serializer does not escape `<` and `>` in attribute values).
+ */
 const ATTR_VALUE_BREAKOUT = /((--!?|])>)|<\/(style|script|title|xmp|textarea|noscript|iframe|noembed|noframes)/i
 
 /** The key the engine gives the island element itself (its own attributes). */
