@@ -2,7 +2,7 @@ import * as Y from 'yjs'
 
 type DeleteSet = ReturnType<typeof Y.createDeleteSet>
 import { writeStanza } from '../channel/channel.js'
-import { encodeMessages, encodeUpdateSince, type Message } from '../protocol/messages.js'
+import { encodeMessages, updateMessageSince, type Message } from '../protocol/messages.js'
 import { messageStanzas } from '../protocol/stanza.js'
 import type { Clock } from './clock.js'
 
@@ -73,8 +73,7 @@ export class Outbox {
       since = prev.since
       deletes = Y.mergeDeleteSets([prev.deletes, deletes])
     }
-    const update = encodeUpdateSince(this.doc, since, deletes)
-    this.written = { elements: this.write(encodeMessages([{ kind: 'update', update }])), since, deletes }
+    this.written = { elements: this.write(updateMessageSince(this.doc, since, deletes)), since, deletes }
     this.since = null
     this.deletes = []
   }

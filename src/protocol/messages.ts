@@ -103,6 +103,11 @@ export function decodeMessages(bytes: Uint8Array): Message[] {
  */
 export function encodeDeleteSet(ds: DeleteSet): Uint8Array {
   const enc = encoding.createEncoder()
+  writeDeleteSet(enc, ds)
+  return encoding.toUint8Array(enc)
+}
+
+function writeDeleteSet(enc: encoding.Encoder, ds: DeleteSet): void {
   const clients = [...ds.clients.entries()].filter(([, items]) => items.length > 0).sort((a, b) => b[0] - a[0])
   encoding.writeVarUint(enc, clients.length)
   for (const [client, items] of clients) {
@@ -113,7 +118,18 @@ export function encodeDeleteSet(ds: DeleteSet): Uint8Array {
       encoding.writeVarUint(enc, item.len)
     }
   }
-  return encoding.toUint8Array(enc)
+}
+
+// Outgoing updates are written into encoders kept from one to the next: a fresh encoder
+// allocates a buffer (a 100-byte Uint8Array, which V8 keeps off its heap: slow to make), and each
+// update went through three of them. A buffer grown past 64 KiB by a large update is let go.
+const updateScratch = new Y.UpdateEncoderV1()
+const frameScratch = encoding.createEncoder()
+function reset(enc: encoding.Encoder): encoding.Encoder {
+  enc.cpos = 0
+  enc.bufs = []
+  if (enc.cbuf.length > 64 * 1024) enc.cbuf = new Uint8Array(100)
+  return enc
 }
 
 /**
@@ -123,11 +139,33 @@ export function encodeDeleteSet(ds: DeleteSet): Uint8Array {
  * values inside the window are already garbage-collected in the doc, so they travel as bare
  * lengths: 20 sets of one attribute cost 57 B, not 532 B as with Y.mergeUpdates of the 20
  * updates. Structs waiting in Yjs's pending store are not in `store.clients`, so they never go
- * out (see `encodeIntegrated`). The struct section is Yjs's own `writeClientsStructs`, which it
- * does not export: clients in descending order, each from its first clock past `since`.
+ * out (see `encodeIntegrated`).
  */
 export function encodeUpdateSince(doc: Y.Doc, since: ReadonlyMap<number, number>, deletes: DeleteSet): Uint8Array {
-  const encoder = new Y.UpdateEncoderV1()
+  writeUpdateSince(doc, since, deletes)
+  return encoding.toUint8Array(updateScratch.restEncoder)
+}
+
+/** The same update as a whole y-protocols sync update message (`encodeMessages` of it), in one copy. */
+export function updateMessageSince(doc: Y.Doc, since: ReadonlyMap<number, number>, deletes: DeleteSet): Uint8Array {
+  const update = writeUpdateSince(doc, since, deletes)
+  const frame = reset(frameScratch)
+  encoding.writeVarUint(frame, MESSAGE_SYNC)
+  encoding.writeVarUint(frame, messageYjsUpdate)
+  encoding.writeVarUint(frame, encoding.length(update))
+  for (const b of update.bufs) encoding.writeUint8Array(frame, b)
+  encoding.writeUint8Array(frame, update.cbuf.subarray(0, update.cpos))
+  return encoding.toUint8Array(frame)
+}
+
+/**
+ * Writes the update into the kept encoder. The struct section is Yjs's own
+ * `writeClientsStructs`, which it does not export: clients in descending order, each from its
+ * first clock past `since`.
+ */
+function writeUpdateSince(doc: Y.Doc, since: ReadonlyMap<number, number>, deletes: DeleteSet): encoding.Encoder {
+  const encoder = updateScratch
+  const rest = reset(encoder.restEncoder)
   const moved: Array<[client: number, clock: number]> = []
   for (const [client, structs] of doc.store.clients) {
     const last = structs[structs.length - 1]!
@@ -135,22 +173,18 @@ export function encodeUpdateSince(doc: Y.Doc, since: ReadonlyMap<number, number>
     if (last.id.clock + last.length > clock) moved.push([client, clock])
   }
   moved.sort((a, b) => b[0] - a[0])
-  encoding.writeVarUint(encoder.restEncoder, moved.length)
+  encoding.writeVarUint(rest, moved.length)
   for (const [client, clock] of moved) {
     const structs = doc.store.clients.get(client)!
     const first = Y.findIndexSS(structs, clock)
-    encoding.writeVarUint(encoder.restEncoder, structs.length - first)
+    encoding.writeVarUint(rest, structs.length - first)
     encoder.writeClient(client)
-    encoding.writeVarUint(encoder.restEncoder, clock)
+    encoding.writeVarUint(rest, clock)
     structs[first]!.write(encoder, clock - structs[first]!.id.clock)
     for (let i = first + 1; i < structs.length; i++) structs[i]!.write(encoder, 0)
   }
-  const structs = encoder.toUint8Array()
-  const ds = encodeDeleteSet(deletes)
-  const out = new Uint8Array(structs.length + ds.length)
-  out.set(structs)
-  out.set(ds, structs.length)
-  return out
+  writeDeleteSet(rest, deletes)
+  return rest
 }
 
 /**

@@ -4,7 +4,7 @@ import { fromBase64, toBase64 } from '../../src/protocol/base64.js'
 import { parseXml } from '../../src/protocol/xml.js'
 import { messageStanzas, parseStanza } from '../../src/protocol/stanza.js'
 import { Reassembler } from '../../src/protocol/parts.js'
-import { applyUpdateMessage, decodeMessages, encodeMessages, encodeUpdateSince, stateMessage, type UpdateMessage } from '../../src/protocol/messages.js'
+import { applyUpdateMessage, decodeMessages, encodeMessages, encodeUpdateSince, stateMessage, updateMessageSince, type UpdateMessage } from '../../src/protocol/messages.js'
 import { SyncError } from '../../src/protocol/errors.js'
 import { NS_ISLANDS } from '../../src/protocol/ns.js'
 import { mulberry32 } from '../../src/bridge/memory.js'
@@ -197,6 +197,8 @@ describe('payloads', () => {
         if (rand() < 0.4) Y.applyUpdate(a, Y.encodeStateAsUpdate(b, Y.encodeStateVector(a)))
       }
       const ours = encodeUpdateSince(a, since, Y.mergeDeleteSets(deletes))
+      // The outbox's form: the same update framed as a sync message, from the same kept encoders.
+      expect(updateMessageSince(a, since, Y.mergeDeleteSets(deletes)), `seed ${seed}`).toEqual(encodeMessages([{ kind: 'update', update: ours }]))
       const yjs = Y.encodeStateAsUpdate(a, Y.encodeStateVector(since))
       const yjsDeletes = Y.encodeStateAsUpdate(a, Y.encodeStateVector(a)).subarray(1)
       const structs = yjs.subarray(0, yjs.length - yjsDeletes.length)
