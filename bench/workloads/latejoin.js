@@ -5,6 +5,7 @@
 // that path too), against setting the same markup with innerHTML, and against a naive join
 // (A's outerHTML applied with morphdom). The payload is every byte A sent for the join.
 import morphdom from 'morphdom'
+import * as Y from 'yjs'
 import { syncIslands, canonicalDom } from '../../src/index.ts'
 import { BenchBus, BenchError, SVG_NS, SimClock, check, checkSame, median, rng, ticks } from './common.js'
 import { ISLAND_ATTRS } from './whiteboard.js'
@@ -93,6 +94,14 @@ async function joinOnce(env, n) {
     const innerMs = env.now() - t1
     checkSame(canonicalDom(plain), expected, `late join of ${n}: innerHTML baseline`)
 
+    // The CRDT alone: A's doc encoded as the engine encodes a whole state (v2) and applied to a
+    // fresh doc, no XML, no DOM: the part of the join no binding can avoid.
+    env.gc()
+    const t3 = env.now()
+    const state = Y.encodeStateAsUpdateV2(sA.islands.get('board').doc)
+    Y.applyUpdateV2(new Y.Doc(), state)
+    const yjsMs = env.now() - t3
+
     const naive = makeIsland(B.doc)
     B.doc.body.appendChild(naive)
     extra.push(naive)
@@ -105,7 +114,7 @@ async function joinOnce(env, n) {
     const naiveMs = env.now() - t2
     checkSame(canonicalDom(naive), expected, `late join of ${n}: naive baseline`)
 
-    return { engineMs, innerMs, naiveMs, payloadBytes, stanzas: fromA.length, outerBytes: new TextEncoder().encode(outer).length, markupBytes: new TextEncoder().encode(markup).length }
+    return { engineMs, innerMs, naiveMs, yjsMs, payloadBytes, stanzas: fromA.length, outerBytes: new TextEncoder().encode(outer).length, markupBytes: new TextEncoder().encode(markup).length }
   } finally {
     sA.stop()
     sB?.stop()
@@ -131,7 +140,9 @@ export async function lateJoinSuite(env, opts) {
     F.push({ name: `${p}.engine_ms`, value: m((x) => x.engineMs), unit: 'ms' })
     F.push({ name: `${p}.innerhtml_ms`, value: m((x) => x.innerMs), unit: 'ms' })
     F.push({ name: `${p}.naive_morphdom_ms`, value: m((x) => x.naiveMs), unit: 'ms' })
+    F.push({ name: `${p}.yjs_encode_apply_ms`, value: m((x) => x.yjsMs), unit: 'ms' })
     F.push({ name: `${p}.engine_over_innerhtml`, value: m((x) => x.engineMs / x.innerMs), unit: 'ratio', ...(n >= 10000 ? { target: 3 } : {}) })
+    F.push({ name: `${p}.yjs_encode_apply_over_innerhtml`, value: m((x) => x.yjsMs / x.innerMs), unit: 'ratio' })
     F.push({ name: `${p}.payload_bytes`, value: runs[0].payloadBytes, unit: 'B' })
     F.push({ name: `${p}.outerhtml_bytes`, value: runs[0].outerBytes, unit: 'B' })
     F.push({ name: `${p}.payload_over_outerhtml`, value: runs[0].payloadBytes / runs[0].outerBytes, unit: 'ratio', target: 1.5 })
