@@ -92,7 +92,8 @@ export class Binding {
       const created = new Set<YNode>()
       const kids: YNode[] = []
       const key = keyOf(this.root)
-      for (let c = this.root.firstChild; c !== null; c = c.nextSibling) if (shares(this.ctx, c, key)) kids.push(typeFromDom(this.ctx, c, created))
+      const ignored = ignoredAttrs(this.root, this.root)
+      for (let c = this.root.firstChild; c !== null; c = c.nextSibling) if (shares(this.ctx, c, key)) kids.push(typeFromDom(this.ctx, c, created, undefined, ignored))
       if (kids.length) this.ctx.fragment.insert(0, kids)
       const attrs = [...sharedAttrs(this.ctx, this.root)].sort((a, b) => (a[0] < b[0] ? -1 : 1))
       for (const [k, v] of attrs) this.ctx.rootAttrs.set(k, v)

@@ -3,7 +3,7 @@ import type { BindingContext } from './context.js'
 import { allowsAttribute, allowsElement, keyOf, sharedAttrs, shares } from './gate.js'
 import type { YNode } from './mirror.js'
 import { lineageOf, ORIGIN_KEY } from './moves.js'
-import { isAttrKeyLocal } from './filter.js'
+import { ignoredAttrs, ignoredBelow, isAttrKeyLocal } from './filter.js'
 import { createElementFromKey, isInternalKey, setAttributeFromKey } from './names.js'
 
 const TEXT = 3
@@ -14,7 +14,7 @@ const TEXT = 3
  * A node that had a type before (it moved) records that type's lineage, at any depth: a shape
  * inside a moved group may be moved elsewhere by another peer at the same time.
  */
-export function typeFromDom(ctx: BindingContext, node: Node, created: Set<YNode>, lineage?: Map<Node, string>): YNode {
+export function typeFromDom(ctx: BindingContext, node: Node, created: Set<YNode>, lineage?: Map<Node, string>, parentIgnored?: Set<string> | null): YNode {
   const previous = ctx.mirror.typeOf(node)
   const origin = lineage?.get(node) ?? (previous ? lineageOf(previous) : undefined)
   let type: YNode
@@ -27,10 +27,13 @@ export function typeFromDom(ctx: BindingContext, node: Node, created: Set<YNode>
     const el = node as Element
     const key = keyOf(el)
     const y = new Y.XmlElement(key)
-    const attrs = [...sharedAttrs(ctx, el)].sort(byKey)
+    // Attributes kept local here: from the parent's when building a subtree (one walk up to the
+    // island per subtree, not per node: deep nesting made that quadratic).
+    const ignored = parentIgnored === undefined ? ignoredAttrs(el, ctx.root) : ignoredBelow(el, parentIgnored)
+    const attrs = [...sharedAttrs(ctx, el, ignored)].sort(byKey)
     for (const [k, v] of attrs) y.setAttribute(k, v)
     const kids: YNode[] = []
-    for (let c = el.firstChild; c !== null; c = c.nextSibling) if (shares(ctx, c, key)) kids.push(typeFromDom(ctx, c, created, lineage))
+    for (let c = el.firstChild; c !== null; c = c.nextSibling) if (shares(ctx, c, key)) kids.push(typeFromDom(ctx, c, created, lineage, ignored))
     if (kids.length) y.insert(0, kids)
     type = y
   }

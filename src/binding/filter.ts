@@ -38,6 +38,18 @@ export function ignoredAttrs(el: Element, root: Element): Set<string> | null {
   return out
 }
 
+/**
+ * Attribute names kept local on `el`, given those kept local on its parent: what
+ * `ignoredAttrs` gives, without walking the ancestors again for each node of a subtree.
+ */
+export function ignoredBelow(el: Element, parentIgnored: Set<string> | null): Set<string> | null {
+  const list = el.getAttribute(ATTR_IGNORE_ATTRS)
+  if (!list) return parentIgnored
+  const out = new Set(parentIgnored)
+  for (const name of list.split(/\s+/)) if (name) out.add(name)
+  return out
+}
+
 /** The shared attributes of `el` as key -> value (keys as in names.ts). */
 export function syncedAttrs(el: Element, ignored: Set<string> | null): Map<string, string> {
   const out = new Map<string, string>()

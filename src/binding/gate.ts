@@ -36,8 +36,8 @@ export function shares(ctx: BindingContext, node: Node, parentKey: string): bool
 }
 
 /** The shared attributes of an element (the island element's own included), key -> value. */
-export function sharedAttrs(ctx: BindingContext, el: Element): Map<string, string> {
-  const attrs = syncedAttrs(el, ignoredAttrs(el, ctx.root))
+export function sharedAttrs(ctx: BindingContext, el: Element, ignored: Set<string> | null = ignoredAttrs(el, ctx.root)): Map<string, string> {
+  const attrs = syncedAttrs(el, ignored)
   const key = el === ctx.root ? ISLAND_KEY : elementKey(el)
   for (const [k, v] of attrs) if (!allowed(ctx, key, k, v)) attrs.delete(k)
   return attrs
