@@ -72,6 +72,23 @@ describe('the session', () => {
     expect(b.island().querySelector('p')!.getAttribute('title')).toBe('shared title')
   })
 
+  it('keeps the attributes an ancestor names local in a subtree added later, at every depth', async () => {
+    const html = '<div data-sync-island="main"><section data-sync-ignore-attrs="class"><p>x</p></section></div>'
+    const net = new Network()
+    const a = net.join(html)
+    const b = net.join(html)
+    await net.settle()
+    const doc = a.island().ownerDocument
+    const outer = doc.createElement('div')
+    outer.className = 'sel'
+    outer.title = 'kept'
+    outer.innerHTML = '<p class="hover" title="t" lang="en" data-sync-ignore-attrs="title"><b class="x" title="u" dir="rtl">deep</b></p>'
+    a.island().querySelector('section')!.appendChild(outer)
+    await net.settle()
+    const got = b.island().querySelector('section > div')!
+    expect(got.outerHTML).toBe('<div title="kept"><p lang="en"><b dir="rtl">deep</b></p></div>')
+  })
+
   it('tells who comes and goes, on the session and on each island element', async () => {
     const net = new Network()
     const a = net.join('<div data-sync-island="main"></div>')
