@@ -5,6 +5,7 @@ import * as encoding from 'lib0/encoding'
 import * as decoding from 'lib0/decoding'
 import { messageYjsSyncStep1, messageYjsSyncStep2, messageYjsUpdate } from 'y-protocols/sync'
 import { SyncError } from './errors.js'
+import { checkUpdate } from './check-update.js'
 
 /**
  * The payload of one `<island/>` element: one or more y-protocols messages back to back, as
@@ -63,7 +64,8 @@ export function deleteSetOf(m: UpdateMessage): DeleteSet {
 /**
  * Decodes and checks a whole payload before anything is applied: `Y.applyUpdate` is not atomic
  * (an update cut inside its delete set throws after integrating its structs), so every update is
- * fully decoded here first, and a payload with any bad message is refused whole.
+ * first read through here (checkUpdate: as Y.decodeUpdate reads it, without building its
+ * structs), and a payload with any bad message is refused whole.
  */
 export function decodeMessages(bytes: Uint8Array): Message[] {
   const out: Message[] = []
@@ -82,10 +84,10 @@ export function decodeMessages(bytes: Uint8Array): Message[] {
         Y.decodeStateVector(data)
         out.push({ kind: 'step1', stateVector: data })
       } else if (type === messageYjsSyncStep2 || type === messageYjsUpdate) {
-        Y.decodeUpdate(data)
+        checkUpdate(data, false)
         out.push({ kind: type === messageYjsSyncStep2 ? 'step2' : 'update', update: data })
       } else if (type === SYNC_STEP2_V2 || type === SYNC_UPDATE_V2) {
-        Y.decodeUpdateV2(data)
+        checkUpdate(data, true)
         out.push({ kind: type === SYNC_STEP2_V2 ? 'step2' : 'update', update: data, v2: true })
       } else throw new Error(`unknown sync message type ${type}`)
     }
