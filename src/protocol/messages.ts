@@ -5,7 +5,7 @@ import * as encoding from 'lib0/encoding'
 import * as decoding from 'lib0/decoding'
 import { messageYjsSyncStep1, messageYjsSyncStep2, messageYjsUpdate } from 'y-protocols/sync'
 import { SyncError } from './errors.js'
-import { checkUpdate } from './check-update.js'
+import { checkUpdate, TooManyStructsError } from './check-update.js'
 
 /**
  * The payload of one `<island/>` element: one or more y-protocols messages back to back, as
@@ -84,20 +84,29 @@ export function decodeMessages(bytes: Uint8Array): Message[] {
         Y.decodeStateVector(data)
         out.push({ kind: 'step1', stateVector: data })
       } else if (type === messageYjsSyncStep2 || type === messageYjsUpdate) {
-        checkUpdate(data, false)
+        checkUpdate(data, false, maxStructs(data))
         out.push({ kind: type === messageYjsSyncStep2 ? 'step2' : 'update', update: data })
       } else if (type === SYNC_STEP2_V2 || type === SYNC_UPDATE_V2) {
-        checkUpdate(data, true)
+        checkUpdate(data, true, maxStructs(data))
         out.push({ kind: type === SYNC_STEP2_V2 ? 'step2' : 'update', update: data, v2: true })
       } else throw new Error(`unknown sync message type ${type}`)
     }
   } catch (err) {
     if (err instanceof SyncError) throw err
+    if (err instanceof TooManyStructsError) throw new SyncError('too-large', `an update that declares ${err.message}`)
     throw new SyncError('bad-update', `not a well-formed y-protocols message: ${(err as Error)?.message ?? err}`)
   }
   if (out.length === 0) throw new SyncError('bad-update', 'empty payload')
   return out
 }
+
+/**
+ * The most structs an update of this size may declare. A v2 update's columns repeat their last
+ * value forever, so 20 bytes can declare 2^32 - 1 structs, which Yjs would build one by one
+ * (minutes, or out of memory). Real updates declare far fewer than one per byte: measured 0.05
+ * to 0.13 on whole states of the editing traces (v1 and v2), 0.09 on 10,000 SVG rects.
+ */
+const maxStructs = (update: Uint8Array): number => 4096 + 8 * update.length
 
 /**
  * A V1 delete set (Yjs exports no writer for one). Layout as in yjs's writeDeleteSet: client

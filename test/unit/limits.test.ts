@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
+import * as encoding from 'lib0/encoding'
 import { Network, tick, type TestPeer } from '../helpers/pages.js'
 import { createPolicy } from '../../src/policy/index.js'
 import { writeStanza } from '../../src/channel/channel.js'
@@ -24,7 +25,35 @@ function gappedUpdate(client: number, clock: number, text: string): Uint8Array {
   return Y.encodeStateAsUpdate(doc, sv)
 }
 
+/** A 20-byte v2 update whose info and len columns repeat forever: `n` GC structs. */
+function declaredGcs(n: number): Uint8Array {
+  const e = encoding.createEncoder()
+  encoding.writeVarUint(e, 0)
+  for (let i = 0; i < 9; i++) encoding.writeVarUint8Array(e, i === 4 || i === 5 ? new Uint8Array([0]) : new Uint8Array())
+  for (const x of [1, n, 0, 0, 0]) encoding.writeVarUint(e, x)
+  return encoding.toUint8Array(e)
+}
+
 describe('limits', () => {
+  it('an update declaring billions of structs in a few bytes is refused at once, before Yjs builds them', async () => {
+    const net = new Network()
+    const a = net.join(PAGE, 'a')
+    const b = net.join(PAGE, 'b')
+    await net.settle()
+    const update = declaredGcs(2 ** 32 - 1)
+    expect(update.length).toBeLessThan(30)
+    const text = messageStanzas('main', encodeMessages([{ kind: 'update', update, v2: true }]), { maxPartChars: 1 << 30, newChunkId: () => 'c' })[0]!
+    writeStanza(a.doc.getElementById('xmpp-incoming')!, text.replace('<message', '<message from="mallory"'))
+    await tick()
+    // Refused after reading at most 4,096 + 8 per byte of them (building them would take minutes:
+    // the test's timeout would fail it).
+    expect(a.errors.map((e) => [e.condition, e.peer])).toEqual([['too-large', 'mallory']])
+    b.island().querySelector('p')!.textContent = 'still works'
+    await net.settle()
+    expect(a.island().textContent).toBe('still works')
+  })
+
+
   it('a peer over its rate of updates is cut off; the island keeps working for everyone else', async () => {
     const net = new Network({}, { maxUpdatesPerSecond: 10, maxUpdatesBurst: 20 })
     const a = net.join(PAGE, 'a')
