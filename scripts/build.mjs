@@ -134,7 +134,7 @@ async function checkInChromium() {
       await page.setContent('<!doctype html><div data-sync-island="probe"><p>hello</p></div>')
       await page.addScriptTag({ content: readFileSync(file, 'utf8') })
       const found = await page.evaluate(
-        ([wants, lacks]) => {
+        async ([wants, lacks]) => {
           const g = globalThis.XmlSyncIslands
           if (!g) return 'no global XmlSyncIslands'
           const missing = wants.filter((k) => typeof g[k] !== 'function')
@@ -143,8 +143,16 @@ async function checkInChromium() {
           if (extra.length) return `unexpected ${extra.join(', ')}`
           const session = g.syncIslands()
           const names = [...session.islands.keys()]
+          // A stanza only the full parser reads (single quotes): fast-xml-parser works in the
+          // bundle, with what node-stubs.mjs left out of it.
+          const stanza = document.createElement('div')
+          stanza.textContent = "<presence from='room/probe-peer'/>"
+          document.getElementById('xmpp-incoming').appendChild(stanza)
+          await new Promise((r) => setTimeout(r, 0))
+          const peers = [...session.peers]
           session.stop()
-          return names.join(',') === 'probe' ? 'ok' : `islands found: ${names.join(',')}`
+          if (names.join(',') !== 'probe') return `islands found: ${names.join(',')}`
+          return peers.join(',') === 'room/probe-peer' ? 'ok' : `peers after a presence: ${peers.join(',')}`
         },
         [wants, lacks],
       )
@@ -154,7 +162,7 @@ async function checkInChromium() {
   } finally {
     await browser.close()
   }
-  log('check  both IIFEs load in Chromium; XmlSyncIslands.syncIslands finds an island')
+  log('check  both IIFEs load in Chromium; XmlSyncIslands.syncIslands finds an island and reads a stanza through fast-xml-parser')
 }
 
 async function main() {

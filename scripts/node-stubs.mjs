@@ -1,12 +1,27 @@
-// An esbuild plugin for browser bundles of @xmpp/client (DESIGN.md: its browser field points at
-// ./lib/dns while the code imports ./lib/dns.js): every `node:*` import, and bare dns/net/tls,
-// becomes a module with the same export names, each throwing only if called. The WebSocket
-// transport with an explicit `service` never calls them. Used by scripts/build.mjs and the bench.
+// An esbuild plugin for the browser bundles, for code they carry but never run:
+// - @xmpp/client's Node transports (DESIGN.md: its browser field points at ./lib/dns while the
+//   code imports ./lib/dns.js): every `node:*` import, and bare dns/net/tls, becomes a module with
+//   the same export names, each throwing only if called. The WebSocket transport with an
+//   explicit `service` never calls them.
+// - is-unsafe, which fast-xml-parser 5.12 imports to judge the entities a DOCTYPE declares. The
+//   engine refuses every DOCTYPE before fast-xml-parser sees a stanza and parses with entity
+//   processing off (src/protocol/xml.ts), so that check never runs; the package would add 18 KB
+//   (its SQL, shell and NoSQL patterns cannot be tree-shaken). Here it judges every value unsafe.
+// Used by scripts/build.mjs and the bench.
 const STUBBED_BARE = new Set(['dns', 'net', 'tls'])
+
+const IS_UNSAFE_STUB = [
+  '// Never called: see scripts/node-stubs.mjs. Were it called, it would refuse.',
+  'export const HTML = []',
+  'export const XML = []',
+  'export const isUnsafe = () => true',
+].join('\n')
 
 export const nodeStubs = {
   name: 'node-builtins-stub',
   setup(b) {
+    b.onResolve({ filter: /^is-unsafe$/ }, () => ({ path: 'is-unsafe', namespace: 'unreachable-stub' }))
+    b.onLoad({ filter: /.*/, namespace: 'unreachable-stub' }, () => ({ contents: IS_UNSAFE_STUB, loader: 'js' }))
     b.onResolve({ filter: /^node:|^(dns|net|tls)$/ }, (a) => {
       if (!a.path.startsWith('node:') && !STUBBED_BARE.has(a.path)) return undefined
       return { path: a.path.startsWith('node:') ? a.path : `node:${a.path}`, namespace: 'node-stub' }
