@@ -86,11 +86,11 @@ function walk(decoder: Decoder, v2: boolean, maxStructs: number): void {
         decoding.readVarUint(rest) // Skip: len
       } else if ((BITS5 & info) !== 0) {
         const cantCopyParentInfo = (info & (BIT7 | BIT8)) === 0
-        if ((info & BIT8) === BIT8) readLeftID(decoder, v2) // origin
-        if ((info & BIT7) === BIT7) readRightID(decoder, v2) // right origin
+        if ((info & BIT8) === BIT8) readID(decoder, v2, false) // origin
+        if ((info & BIT7) === BIT7) readID(decoder, v2, true) // right origin
         if (cantCopyParentInfo) {
           if (decoder.readParentInfo()) readString(decoder, v2) // parent: a root type's name
-          else readLeftID(decoder, v2) // parent: the ID of a type's item
+          else readID(decoder, v2, false) // parent: the ID of a type's item
           if ((info & BIT6) === BIT6) readString(decoder, v2) // parentSub
         }
         // readItemContent: contentRefs[info & BITS5](decoder); past the table that calls undefined.
@@ -115,22 +115,12 @@ function walk(decoder: Decoder, v2: boolean, maxStructs: number): void {
   }
 }
 
-/** `readLeftID` without the ID object: client then clock. */
-function readLeftID(decoder: Decoder, v2: boolean): void {
+/** `readLeftID` / `readRightID` without the ID object: client then clock (each its own column in v2). */
+function readID(decoder: Decoder, v2: boolean, right: boolean): void {
   if (v2) {
-    ;(decoder as V2).clientDecoder.read()
-    ;(decoder as V2).leftClockDecoder.read()
-  } else {
-    decoding.readVarUint(decoder.restDecoder)
-    decoding.readVarUint(decoder.restDecoder)
-  }
-}
-
-/** `readRightID` without the ID object: client then clock. */
-function readRightID(decoder: Decoder, v2: boolean): void {
-  if (v2) {
-    ;(decoder as V2).clientDecoder.read()
-    ;(decoder as V2).rightClockDecoder.read()
+    const d = decoder as V2
+    d.clientDecoder.read()
+    ;(right ? d.rightClockDecoder : d.leftClockDecoder).read()
   } else {
     decoding.readVarUint(decoder.restDecoder)
     decoding.readVarUint(decoder.restDecoder)
