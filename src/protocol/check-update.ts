@@ -3,7 +3,7 @@ import * as decoding from 'lib0/decoding'
 
 /**
  * Checks that a Yjs update decodes, without building it: throws exactly when `Y.decodeUpdate`
- * (v1) or `Y.decodeUpdateV2` (v2) would, and returns nothing.
+ * (v1) or `Y.decodeUpdateV2` (v2) would, and returns how many structs it declares.
  *
  * Why: `decodeMessages` checks every incoming update whole before any is applied, since
  * `Y.applyUpdate` is not atomic. It used to call `Y.decodeUpdate`, which builds every Item, GC
@@ -44,10 +44,9 @@ import * as decoding from 'lib0/decoding'
  * (past a depth of 64, by lib0's own `readAny`) as in Yjs, but from a different depth, so a value
  * nested to within a few frames of the limit could pass one and not the other.
  */
-export function checkUpdate(update: Uint8Array, v2: boolean, maxStructs = MAX_ARRAY_LENGTH): void {
+export function checkUpdate(update: Uint8Array, v2: boolean, maxStructs = MAX_ARRAY_LENGTH): number {
   const rest = decoding.createDecoder(update)
-  if (v2) walk(new Y.UpdateDecoderV2(rest), true, maxStructs)
-  else walk(new Y.UpdateDecoderV1(rest), false, maxStructs)
+  return v2 ? walk(new Y.UpdateDecoderV2(rest), true, maxStructs) : walk(new Y.UpdateDecoderV1(rest), false, maxStructs)
 }
 
 /**
@@ -67,7 +66,7 @@ const BIT8 = 128
 type Decoder = Y.UpdateDecoderV1 | Y.UpdateDecoderV2
 type V2 = Y.UpdateDecoderV2
 
-function walk(decoder: Decoder, v2: boolean, maxStructs: number): void {
+function walk(decoder: Decoder, v2: boolean, maxStructs: number): number {
   const rest = decoder.restDecoder
   // lazyStructReaderGenerator
   const numOfStateUpdates = decoding.readVarUint(rest)
@@ -113,6 +112,7 @@ function walk(decoder: Decoder, v2: boolean, maxStructs: number): void {
       decoder.readDsLen()
     }
   }
+  return structs
 }
 
 /** `readLeftID` / `readRightID` without the ID object: client then clock (each its own column in v2). */

@@ -67,8 +67,9 @@ export function deleteSetOf(m: UpdateMessage): DeleteSet {
  * first read through here (checkUpdate: as Y.decodeUpdate reads it, without building its
  * structs), and a payload with any bad message is refused whole.
  */
-export function decodeMessages(bytes: Uint8Array): Message[] {
+export function decodeMessages(bytes: Uint8Array, maxV2Structs = MAX_V2_STRUCTS): Message[] {
   const out: Message[] = []
+  let v2Structs = maxV2Structs // what the payload's v2 updates may still declare
   try {
     const dec = decoding.createDecoder(bytes)
     while (decoding.hasContent(dec)) {
@@ -84,10 +85,10 @@ export function decodeMessages(bytes: Uint8Array): Message[] {
         Y.decodeStateVector(data)
         out.push({ kind: 'step1', stateVector: data })
       } else if (type === messageYjsSyncStep2 || type === messageYjsUpdate) {
-        checkUpdate(data, false, maxStructs(data))
+        checkUpdate(data, false)
         out.push({ kind: type === messageYjsSyncStep2 ? 'step2' : 'update', update: data })
       } else if (type === SYNC_STEP2_V2 || type === SYNC_UPDATE_V2) {
-        checkUpdate(data, true, maxStructs(data))
+        v2Structs -= checkUpdate(data, true, v2Structs)
         out.push({ kind: type === SYNC_STEP2_V2 ? 'step2' : 'update', update: data, v2: true })
       } else throw new Error(`unknown sync message type ${type}`)
     }
@@ -101,12 +102,14 @@ export function decodeMessages(bytes: Uint8Array): Message[] {
 }
 
 /**
- * The most structs an update of this size may declare. A v2 update's columns repeat their last
- * value forever, so 20 bytes can declare 2^32 - 1 structs, which Yjs would build one by one
- * (minutes, or out of memory). Real updates declare far fewer than one per byte: measured 0.05
- * to 0.13 on whole states of the editing traces (v1 and v2), 0.09 on 10,000 SVG rects.
+ * The most structs the v2 updates of one payload may declare, together. A v2 update's columns
+ * repeat their last value forever, so 20 bytes can declare 2^32 - 1 structs, which Yjs would
+ * build one by one (minutes, or out of memory); nor do real ones have a bound per byte (an hour
+ * of dragging a shape by two attributes is thousands of structs in a few hundred bytes). A v1
+ * struct takes at least two bytes, so the payload's size bounds v1 updates; a whole state with
+ * more structs than this goes as v1 (stateMessage).
  */
-const maxStructs = (update: Uint8Array): number => 4096 + 8 * update.length
+export const MAX_V2_STRUCTS = 1_000_000
 
 /**
  * A V1 delete set (Yjs exports no writer for one). Layout as in yjs's writeDeleteSet: client
@@ -220,13 +223,15 @@ export function encodeIntegrated(doc: Y.Doc, stateVector?: Uint8Array, encode = 
 
 /**
  * A whole-state message: what `doc` has beyond `stateVector` (see encodeIntegrated), v2-encoded,
- * or v1 when that is smaller (v2 has a fixed cost of about a dozen bytes: small states).
+ * or v1 when that is smaller (v2 has a fixed cost of about a dozen bytes: small states) or when
+ * it declares more structs than a receiver takes in v2 (MAX_V2_STRUCTS).
  */
-export function stateMessage(kind: 'step2' | 'update', doc: Y.Doc, stateVector?: Uint8Array): UpdateMessage {
+export function stateMessage(kind: 'step2' | 'update', doc: Y.Doc, stateVector?: Uint8Array, maxV2Structs = MAX_V2_STRUCTS): UpdateMessage {
   const v2 = encodeIntegrated(doc, stateVector)
-  if (v2.length > SMALL_STATE) return { kind, update: v2, v2: true }
+  const v2Fits = checkUpdate(v2, true) <= maxV2Structs // what every receiver accepts (decodeMessages)
+  if (v2Fits && v2.length > SMALL_STATE) return { kind, update: v2, v2: true }
   const v1 = encodeIntegrated(doc, stateVector, Y.encodeStateAsUpdate)
-  return v1.length <= v2.length ? { kind, update: v1 } : { kind, update: v2, v2: true }
+  return !v2Fits || v1.length <= v2.length ? { kind, update: v1 } : { kind, update: v2, v2: true }
 }
 
 const SMALL_STATE = 256

@@ -45,8 +45,8 @@ describe('limits', () => {
     const text = messageStanzas('main', encodeMessages([{ kind: 'update', update, v2: true }]), { maxPartChars: 1 << 30, newChunkId: () => 'c' })[0]!
     writeStanza(a.doc.getElementById('xmpp-incoming')!, text.replace('<message', '<message from="mallory"'))
     await tick()
-    // Refused after reading at most 4,096 + 8 per byte of them (building them would take minutes:
-    // the test's timeout would fail it).
+    // Refused after reading a million of them (MAX_V2_STRUCTS; building them all would take
+    // minutes: the test's timeout would fail it).
     expect(a.errors.map((e) => [e.condition, e.peer])).toEqual([['too-large', 'mallory']])
     b.island().querySelector('p')!.textContent = 'still works'
     await net.settle()

@@ -4,6 +4,8 @@ import { fromBase64, toBase64 } from '../../src/protocol/base64.js'
 import { parseXml } from '../../src/protocol/xml.js'
 import { messageStanzas, parseStanza } from '../../src/protocol/stanza.js'
 import { Reassembler } from '../../src/protocol/parts.js'
+import { checkUpdate } from '../../src/protocol/check-update.js'
+import * as encoding from 'lib0/encoding'
 import { applyUpdateMessage, decodeMessages, encodeMessages, encodeUpdateSince, stateMessage, updateMessageSince, type UpdateMessage } from '../../src/protocol/messages.js'
 import { SyncError } from '../../src/protocol/errors.js'
 import { NS_ISLANDS } from '../../src/protocol/ns.js'
@@ -210,5 +212,60 @@ describe('payloads', () => {
       expect(peer.getXmlFragment('island').toString(), `seed ${seed}`).toBe(a.getXmlFragment('island').toString())
       expect(Y.encodeStateVector(peer), `seed ${seed}`).toEqual(Y.encodeStateVector(a))
     }
+  })
+})
+
+describe('the structs a payload may declare', () => {
+  /** A 20-byte v2 update whose info and len columns repeat forever: `n` GC structs. */
+  const declaredGcs = (n: number): Uint8Array => {
+    const e = encoding.createEncoder()
+    encoding.writeVarUint(e, 0)
+    for (let i = 0; i < 9; i++) encoding.writeVarUint8Array(e, i === 4 || i === 5 ? new Uint8Array([0]) : new Uint8Array())
+    for (const x of [1, n, 0, 0, 0]) encoding.writeVarUint(e, x)
+    return encoding.toUint8Array(e)
+  }
+
+  it('are counted over the whole payload, not per message', () => {
+    const one = encodeMessages([{ kind: 'update', update: declaredGcs(1000), v2: true }])
+    expect(() => decodeMessages(one, 1500)).not.toThrow()
+    const many = encodeMessages(Array.from({ length: 200 }, () => ({ kind: 'update' as const, update: declaredGcs(1000), v2: true })))
+    expect(condition(() => decodeMessages(many, 100_000))).toBe('too-large')
+    expect(() => decodeMessages(many, 200_000)).not.toThrow()
+  })
+
+  it('take in the whole state of a shape dragged by two attributes for a long time', () => {
+    // Each tick sets x and y: the overwritten values alternate by key, so Yjs merges none of
+    // them, and v2's columns pack them into a few bytes each.
+    const doc = new Y.Doc()
+    const texts = Array.from({ length: 6 }, () => new Y.XmlElement('svg:text'))
+    doc.getXmlFragment('island').insert(0, texts)
+    for (let tick = 0; tick < 4500; tick++) {
+      doc.transact(() => {
+        const t = texts[tick % texts.length]!
+        t.setAttribute('x', String(tick))
+        t.setAttribute('y', String(tick + 1))
+      })
+    }
+    const m = stateMessage('step2', doc)
+    expect(m.v2).toBe(true)
+    const structs = checkUpdate(m.update, true)
+    expect(structs / m.update.length, 'structs per byte').toBeGreaterThan(8)
+    const [got] = decodeMessages(encodeMessages([m]))
+    const peer = new Y.Doc()
+    applyUpdateMessage(peer, got as UpdateMessage, null)
+    expect(peer.getXmlFragment('island').toString()).toBe(doc.getXmlFragment('island').toString())
+  })
+
+  it('a whole state over the v2 budget goes as v1, which every receiver takes', () => {
+    const doc = new Y.Doc()
+    const rect = new Y.XmlElement('svg:rect')
+    doc.getXmlFragment('island').insert(0, [rect])
+    for (let i = 0; i < 3000; i++) doc.transact(() => rect.setAttribute(i % 2 ? 'x' : 'y', String(i)))
+    const v2 = stateMessage('step2', doc)
+    const budget = checkUpdate(v2.update, true) - 1
+    const m = stateMessage('step2', doc, undefined, budget)
+    expect(m.v2).toBeFalsy()
+    expect(() => decodeMessages(encodeMessages([m]), budget)).not.toThrow()
+    expect(condition(() => decodeMessages(encodeMessages([v2]), budget))).toBe('too-large')
   })
 })
