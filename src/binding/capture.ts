@@ -90,8 +90,9 @@ export class Capture {
       const type = typeOf(this.ctx, parent)
       if (type instanceof Y.XmlText || type === undefined || created.has(type as YNode)) continue
       const nodes = this.recheck.has(parent) ? null : this.touched.get(parent)
-      if (nodes) reconcileTouched(this.ctx, parent, type, nodes, before, created, lineage)
-      else reconcileChildren(this.ctx, parent, type, created, lineage, !this.recheck.has(parent))
+      if (!nodes || !reconcileTouched(this.ctx, parent, type, nodes, before, created, lineage)) {
+        reconcileChildren(this.ctx, parent, type, created, lineage, !this.recheck.has(parent))
+      }
     }
     for (const [el, named] of this.elements) {
       if (el === root) reconcileRootAttrs(this.ctx)
@@ -119,10 +120,13 @@ const MAX_TOUCHED = 32
 
 /**
  * Makes the Y children of `parent` match its shared DOM children from what its records touched,
- * in O(change): the type of every touched node that was a child here is deleted (a node still
- * here was moved within the list: it goes back in as a copy, as reconcileChildren does), then
- * every touched node now here and shared goes in right after its nearest left sibling that
- * has a type here. Any order of insertion gives the DOM's order.
+ * in O(change), when they only added and removed nodes here: the type of every touched node
+ * that left is deleted, then every touched node now here and shared goes in right after its
+ * nearest left sibling that has a type here (any order of insertion gives the DOM's order).
+ * False, having changed nothing, when a touched node that had a type here is still here: it
+ * moved within the list, or went out and back (a re-append that changes nothing). Then the
+ * caller compares the lists, which keeps the longest run still in order and copies only the
+ * rest: copying a node that did not move would drop a peer's concurrent edits inside it.
  */
 function reconcileTouched(
   ctx: BindingContext,
@@ -132,9 +136,10 @@ function reconcileTouched(
   before: Map<Node, YNode | undefined>,
   created: Set<YNode>,
   lineage: Map<Node, string>,
-): void {
+): boolean {
   const { mirror } = ctx
   const live = (t: YNode | undefined): t is YNode => t !== undefined && t.parent === yParent && t._item !== null && !t._item.deleted
+  for (const n of touched) if (n.parentNode === parent && live(before.get(n))) return false
   for (const n of touched) {
     const t = before.get(n)
     if (!live(t) || created.has(t)) continue
@@ -155,6 +160,7 @@ function reconcileTouched(
     yParent.insertAfter(left, [type])
     registerMoves(ctx, type)
   }
+  return true
 }
 
 /** The index of a child type among its parent's live children. */

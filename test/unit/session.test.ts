@@ -72,6 +72,22 @@ describe('the session', () => {
     expect(b.island().querySelector('p')!.getAttribute('title')).toBe('shared title')
   })
 
+  it('a node put back where it was is not copied: a peer\'s concurrent edit inside it survives', async () => {
+    const html = '<div data-sync-island="main"><p>one</p><p>two</p></div>'
+    const net = new Network()
+    const a = net.join(html)
+    const b = net.join(html)
+    await net.settle()
+    const fragment = a.session.islands.get('main')!.doc.getXmlFragment('island')
+    const second = fragment.get(1)
+    ;(b.island().querySelectorAll('p')[1]!.firstChild as Text).data = 'two!'
+    a.island().appendChild(a.island().lastChild!) // out and back in: the order is what it was
+    await net.settle()
+    expect(fragment.get(1)).toBe(second)
+    expect(a.island().textContent).toBe('onetwo!')
+    expect(b.island().textContent).toBe('onetwo!')
+  })
+
   it('keeps the attributes an ancestor names local in a subtree added later, at every depth', async () => {
     const html = '<div data-sync-island="main"><section data-sync-ignore-attrs="class"><p>x</p></section></div>'
     const net = new Network()
