@@ -5,6 +5,7 @@ import { createMirror, type YNode } from './mirror.js'
 import { MoveIndex } from './moves.js'
 import { Capture } from './capture.js'
 import { patchFromEvents, patchRootAttributes, revertRecords } from './patch.js'
+import { TextMarkers } from './text-delta.js'
 import { domFromType, typeFromDom } from './build.js'
 import { ATTR_IGNORE, isSynced, ignoredAttrs } from './filter.js'
 import { keyOf, sharedAttrs, shares } from './gate.js'
@@ -250,7 +251,7 @@ export class Binding {
       rootAttrs: doc.getMap<string>(ROOT_ATTRS),
       mirror: createMirror(),
       moves: new MoveIndex(),
-      texts: new Map(),
+      texts: new TextMarkers(),
       allow: this.allow,
       limits: this.limits,
       refused: this.onRefused,

@@ -84,6 +84,8 @@ function patchChanges(ctx: BindingContext, list: Y.XmlFragment | Y.XmlElement, e
     const t = item.content instanceof Y.ContentType ? item.content.type : null
     return t instanceof Y.XmlElement || t instanceof Y.XmlText ? t : null
   }
+  // Made in the store's order (the order a peer created them in, for one peer's update), so
+  // refusals and the node limit follow that order.
   const parentKey = keyOf(parent as Element)
   let depth = -1
   const placed: Array<[Y.Item, Node]> = []

@@ -14,7 +14,23 @@ export interface TextMarker {
   clock: number
   index: number
 }
-export type TextMarkers = Map<Y.XmlText, TextMarker>
+
+/** The markers of an island's texts, held weakly: a text the doc drops takes its marker with it. */
+export class TextMarkers {
+  private byText = new WeakMap<Y.XmlText, TextMarker>()
+  get(text: Y.XmlText): TextMarker | undefined {
+    return this.byText.get(text)
+  }
+  set(text: Y.XmlText, marker: TextMarker): void {
+    this.byText.set(text, marker)
+  }
+  delete(text: Y.XmlText): void {
+    this.byText.delete(text)
+  }
+  clear(): void {
+    this.byText = new WeakMap()
+  }
+}
 
 type Op = { retain: number } | { delete: number } | { insert: string }
 

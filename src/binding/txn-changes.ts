@@ -3,9 +3,9 @@ import * as Y from 'yjs'
 /** The items of one list (a type's children, or a text's characters) that a transaction changed. */
 export interface ListChange {
   /** Added by the transaction and still there, in the store's order (not the list's). */
-  readonly added: Y.Item[]
+  readonly added: readonly Y.Item[]
   /** Deleted by the transaction and there before it, in the store's order. */
-  readonly deleted: Y.Item[]
+  readonly deleted: readonly Y.Item[]
 }
 
 const NO_CHANGE: ListChange = { added: [], deleted: [] }

@@ -243,6 +243,8 @@ class PolicyImpl implements Policy {
     else if (!this.allowsName(el, attr.key, attr.canonical, attr.ns)) {
       name.refused = ['not-allowed', `${attr.canonical ?? attrKey} is not allowed on ${el ? `<${el.canonical ?? elementKey}>` : 'the island'} in the ${this.name} profile`]
     }
+    // Long names (no real attribute has one) are not kept: a peer could fill the cache with them.
+    if (k.length > 128) return name
     if (this.names.size >= NAMES_LIMIT) this.names.clear()
     this.names.set(k, name)
     return name

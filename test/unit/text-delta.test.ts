@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { shiftMarker, textDelta, type Delta, type TextMarkers } from '../../src/binding/text-delta.js'
+import { shiftMarker, textDelta, TextMarkers, type Delta } from '../../src/binding/text-delta.js'
 import { mulberry32 } from '../../src/bridge/memory.js'
 
 // Yjs turns a surrogate pair that an edit splits into U+FFFD on its side; a page's string keeps
@@ -37,7 +37,7 @@ describe('text deltas', () => {
     const receiver = new Y.Doc()
     Y.applyUpdate(receiver, Y.encodeStateAsUpdate(docs[0]!))
     const target = (receiver.getXmlFragment('island').get(0) as Y.XmlElement).get(0) as Y.XmlText
-    const markers: TextMarkers | undefined = opts.markers ? new Map() : undefined
+    const markers: TextMarkers | undefined = opts.markers ? new TextMarkers() : undefined
     let shown = target.toString()
     let checked = 0
     let local = false
