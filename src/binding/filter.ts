@@ -30,12 +30,14 @@ export function ignoredAttrs(el: Element, root: Element): Set<string> | null {
   let out: Set<string> | null = null
   for (let e: Element | null = el; e !== null; e = e === root ? null : e.parentElement) {
     const list = e.getAttribute(ATTR_IGNORE_ATTRS)
-    if (list) {
-      out ??= new Set()
-      for (const name of list.split(/\s+/)) if (name) out.add(name)
-    }
+    if (list) out = addNames(out ?? new Set(), list)
   }
   return out
+}
+
+function addNames(into: Set<string>, list: string): Set<string> {
+  for (const name of list.split(/\s+/)) if (name) into.add(name)
+  return into
 }
 
 /**
@@ -44,10 +46,7 @@ export function ignoredAttrs(el: Element, root: Element): Set<string> | null {
  */
 export function ignoredBelow(el: Element, parentIgnored: Set<string> | null): Set<string> | null {
   const list = el.getAttribute(ATTR_IGNORE_ATTRS)
-  if (!list) return parentIgnored
-  const out = new Set(parentIgnored)
-  for (const name of list.split(/\s+/)) if (name) out.add(name)
-  return out
+  return list ? addNames(new Set(parentIgnored), list) : parentIgnored
 }
 
 /** The shared attributes of `el` as key -> value (keys as in names.ts). */

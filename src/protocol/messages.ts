@@ -115,12 +115,6 @@ export const MAX_V2_STRUCTS = 1_000_000
  * A V1 delete set (Yjs exports no writer for one). Layout as in yjs's writeDeleteSet: client
  * count, then per client (descending): client, range count, (clock, length) per range.
  */
-export function encodeDeleteSet(ds: DeleteSet): Uint8Array {
-  const enc = encoding.createEncoder()
-  writeDeleteSet(enc, ds)
-  return encoding.toUint8Array(enc)
-}
-
 function writeDeleteSet(enc: encoding.Encoder, ds: DeleteSet): void {
   const clients = [...ds.clients.entries()].filter(([, items]) => items.length > 0).sort((a, b) => b[0] - a[0])
   encoding.writeVarUint(enc, clients.length)
