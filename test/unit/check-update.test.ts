@@ -5,6 +5,7 @@ import * as encoding from 'lib0/encoding'
 import * as decoding from 'lib0/decoding'
 import * as string from 'lib0/string'
 import { checkUpdate, isUtf8, skipAny, TooManyStructsError } from '../../src/protocol/check-update.js'
+import { declaredGcs } from '../helpers/updates.js'
 import { decodeMessages, encodeMessages, encodeUpdateSince, stateMessage } from '../../src/protocol/messages.js'
 import { Network } from '../helpers/pages.js'
 import { HTML_ISLAND, randomEdit, Rng, SVG_ISLAND } from '../helpers/random-edits.js'
@@ -590,14 +591,7 @@ describe('checkUpdate throws exactly when Yjs decoding throws (fast-check, seede
   })
 
   it('bounds the structs an update declares, as Yjs does and lower when asked', () => {
-    // A 20-byte v2 update whose info and len columns repeat forever: n GC structs.
-    const gcs = (n: number): Uint8Array => {
-      const e = encoding.createEncoder()
-      encoding.writeVarUint(e, 0)
-      for (let i = 0; i < 9; i++) encoding.writeVarUint8Array(e, i === 4 || i === 5 ? new Uint8Array([0]) : new Uint8Array())
-      for (const x of [1, n, 0, 0, 0]) encoding.writeVarUint(e, x)
-      return encoding.toUint8Array(e)
-    }
+    const gcs = declaredGcs
     same(gcs(1000), true, '1000 GCs')
     expect(() => checkUpdate(gcs(1000), true)).not.toThrow()
     expect(() => checkUpdate(gcs(1000), true, 999)).toThrow(TooManyStructsError)

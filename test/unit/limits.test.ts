@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import * as encoding from 'lib0/encoding'
+import { declaredGcs } from '../helpers/updates.js'
 import { Network, tick, type TestPeer } from '../helpers/pages.js'
 import { createPolicy } from '../../src/policy/index.js'
 import { writeStanza } from '../../src/channel/channel.js'
@@ -23,15 +23,6 @@ function gappedUpdate(client: number, clock: number, text: string): Uint8Array {
   const sv = Y.encodeStateVector(doc)
   doc.getArray('filler').push([text])
   return Y.encodeStateAsUpdate(doc, sv)
-}
-
-/** A 20-byte v2 update whose info and len columns repeat forever: `n` GC structs. */
-function declaredGcs(n: number): Uint8Array {
-  const e = encoding.createEncoder()
-  encoding.writeVarUint(e, 0)
-  for (let i = 0; i < 9; i++) encoding.writeVarUint8Array(e, i === 4 || i === 5 ? new Uint8Array([0]) : new Uint8Array())
-  for (const x of [1, n, 0, 0, 0]) encoding.writeVarUint(e, x)
-  return encoding.toUint8Array(e)
 }
 
 describe('limits', () => {

@@ -5,7 +5,7 @@ import { parseXml } from '../../src/protocol/xml.js'
 import { messageStanzas, parseStanza } from '../../src/protocol/stanza.js'
 import { Reassembler } from '../../src/protocol/parts.js'
 import { checkUpdate } from '../../src/protocol/check-update.js'
-import * as encoding from 'lib0/encoding'
+import { declaredGcs } from '../helpers/updates.js'
 import { applyUpdateMessage, decodeMessages, encodeMessages, encodeUpdateSince, stateMessage, updateMessageSince, type UpdateMessage } from '../../src/protocol/messages.js'
 import { SyncError } from '../../src/protocol/errors.js'
 import { NS_ISLANDS } from '../../src/protocol/ns.js'
@@ -216,15 +216,6 @@ describe('payloads', () => {
 })
 
 describe('the structs a payload may declare', () => {
-  /** A 20-byte v2 update whose info and len columns repeat forever: `n` GC structs. */
-  const declaredGcs = (n: number): Uint8Array => {
-    const e = encoding.createEncoder()
-    encoding.writeVarUint(e, 0)
-    for (let i = 0; i < 9; i++) encoding.writeVarUint8Array(e, i === 4 || i === 5 ? new Uint8Array([0]) : new Uint8Array())
-    for (const x of [1, n, 0, 0, 0]) encoding.writeVarUint(e, x)
-    return encoding.toUint8Array(e)
-  }
-
   it('are counted over the whole payload, not per message', () => {
     const one = encodeMessages([{ kind: 'update', update: declaredGcs(1000), v2: true }])
     expect(() => decodeMessages(one, 1500)).not.toThrow()
