@@ -3,7 +3,7 @@ import morphdom from 'morphdom'
 import { allowAll, DEFAULT_RENDER_LIMITS, type BindingContext, type RenderFilter, type RenderLimits } from './context.js'
 import { createMirror, type YNode } from './mirror.js'
 import { MoveIndex } from './moves.js'
-import { Capture } from './capture.js'
+import { Capture, childIndex } from './capture.js'
 import { patchFromEvents, patchRootAttributes, revertRecords } from './patch.js'
 import { TextMarkers } from './text-delta.js'
 import { domFromType, typeFromDom } from './build.js'
@@ -238,7 +238,7 @@ export class Binding {
         const parent = t.parent as Y.XmlFragment | Y.XmlElement | null
         if (!parent || t._item === null || t._item.deleted) continue
         // The patcher removes the loser's DOM node and forgets its bindings, as for any delete.
-        parent.delete(parent.toArray().indexOf(t), 1)
+        parent.delete(childIndex(parent, t), 1)
       }
     }, MOVES)
   }

@@ -143,7 +143,7 @@ function reconcileTouched(
   for (const n of touched) {
     const t = before.get(n)
     if (!live(t) || created.has(t)) continue
-    const i = indexOf(yParent, t)
+    const i = childIndex(yParent, t)
     if (i < 0) continue
     unbindDeep(ctx, t, lineage)
     yParent.delete(i, 1)
@@ -163,8 +163,8 @@ function reconcileTouched(
   return true
 }
 
-/** The index of a child type among its parent's live children. */
-function indexOf(parent: Y.XmlFragment | Y.XmlElement, type: YNode): number {
+/** The index of a child type among its parent's live children (as in `toArray()`), or -1. */
+export function childIndex(parent: Y.XmlFragment | Y.XmlElement, type: YNode): number {
   let i = 0
   for (let item = parent._start; item !== null; item = item.right) {
     if (item === type._item) return i

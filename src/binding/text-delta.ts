@@ -187,8 +187,9 @@ function deltaFromMarker(type: Y.XmlText, txn: Y.Transaction, marker: TextMarker
       lastDeleted = null
     }
   }
-  // Deletions last: the marker goes on the first character shown after them (nothing was
-  // inserted, so its index is the kept characters before it).
+  // Deletions last: the marker goes on the first character shown after them. Only invisible
+  // items stand between the last deletion and it, so its index is the kept characters before
+  // that deletion plus what was inserted before it.
   if (lastDeleted !== null) {
     mark = null
     let y = lastDeleted.right
