@@ -7,6 +7,7 @@ import { seedClientId } from '../binding/canonical.js'
 import { SyncError } from '../protocol/errors.js'
 import { applyUpdateMessage, deleteSetOf, stateMessage, type Message, type UpdateMessage } from '../protocol/messages.js'
 import type { Clock } from './clock.js'
+import { JoinHandshake, type JoinAction, type JoinInput } from './join.js'
 import { Outbox } from './outbox.js'
 
 export type IslandState = 'joining' | 'synced'
@@ -46,30 +47,26 @@ export interface IslandHost {
 /**
  * One shared island: its doc, its binding to the element, its outbox, and the join handshake.
  *
- * Joining: the page seeds its doc from its own DOM (see Binding.seedFromDom) and asks the session
- * for its state (sync step 1). One peer, chosen the same way by everyone (the smallest peer id
- * present, the asker aside), answers with its own step 1 and a step 2. If the session has content
- * and not this page's seed, the page adopts the session's doc (and drops its unsent seed);
- * otherwise it merges, and answers with what the session lacks. A page alone is synced at once.
- * No answer within `retryMs`: ask everyone; none again: carry on alone, sending the whole state
- * so peers that joined at the same moment merge it.
+ * Joining: the page seeds its doc from its own DOM (see Binding.seedFromDom) and runs the
+ * handshake (join.ts decides who asks and who answers; docs/PROTOCOL.md, "Joining"). On an
+ * answer, if the session has content and not this page's seed, the page adopts the session's doc
+ * (and drops its unsent seed); otherwise it merges, and replies with what the session lacks.
  *
  * Rejoining (after a reconnect or a partition) asks everyone: Yjs deletions do not show in state
  * vectors, so only answers from every side of a former partition are sure to carry every delete.
  */
 export class Island {
-  state: IslandState = 'joining'
   private doc_: Y.Doc
   private readonly binding: Binding
   private readonly outbox: Outbox
   private seedClient = 0
   private seedLength = 0
   private buffered: UpdateMessage[] = []
+  private readonly join: JoinHandshake
   private retryTimer: unknown = null
   private gapTimer: unknown = null
   private droppedPending = false
   private gapAsked = false
-  private retries = 0
   private stopped = false
   readonly mode: IslandMode
   /** What this island renders of remote content. */
@@ -94,6 +91,7 @@ export class Island {
     this.mode = mode === 'receive' || mode === 'send' ? mode : 'both'
     const editors = element.getAttribute(ATTR_EDITORS)
     this.editors = editors === null ? null : new Set(editors.split(/\s+/).filter(Boolean))
+    this.join = new JoinHandshake({ answers: this.mode !== 'receive', presenter: this.mode === 'send' })
     this.doc_ = new Y.Doc()
     this.policy = host.allow ?? policyFor(element)
     this.binding = new Binding(element, this.doc_, {
@@ -115,6 +113,15 @@ export class Island {
       maxPartChars: host.maxPartChars,
       newChunkId: () => host.newChunkId(),
     })
+  }
+
+  get state(): IslandState {
+    return this.join.state
+  }
+
+  /** Join retries fired since the last (re)join: 0 when the handshake took one round trip. */
+  get retries(): number {
+    return this.join.retries
   }
 
   /** The island's Y.Doc (replaced once if the page adopts the session's state). */
@@ -160,20 +167,11 @@ export class Island {
     // Read-only here: a viewer, or a page whose own peer id is not among the editors.
     const self = this.host.self
     this.binding.readOnly = this.mode === 'receive' || (this.editors !== null && self !== undefined && !this.editors.has(self))
-    this.clearRetry()
-    this.retries = 0
-    if (this.mode === 'send') {
-      // A presenter never adopts: it tells the session what its page holds.
-      this.becomeSynced(this.host.peers.size === 0)
-      this.outbox.sendControl('state', [stateMessage('update', this.doc_)])
-      return
-    }
-    if (this.host.peers.size === 0) return this.becomeSynced(true)
-    this.ask(this.state === 'synced')
+    this.run(this.join.hello(self, this.host.peers))
   }
 
   /** Handles the checked messages of one `<island/>` payload from `from`. */
-  receive(from: string | undefined, messages: Message[], el: { askAll?: boolean; forPeer?: string }): void {
+  receive(from: string | undefined, messages: Message[], el: { askAll?: boolean; joining?: boolean; forPeer?: string }): void {
     if (this.stopped) return
     const [first, second] = messages
     if (!this.mayEdit(from)) {
@@ -184,30 +182,70 @@ export class Island {
     if (el.forPeer !== undefined && first?.kind === 'step1' && second?.kind === 'step2') {
       const self = this.host.self
       if (self !== undefined && el.forPeer !== self) {
+        // Another peer's answer: what it carries is ours too, and what we hold it may lack.
         this.applyOrBuffer([second], from)
-        return this.fillGaps(from, first.stateVector, second)
+        this.fillGaps(from, first.stateVector, second)
       }
-      return this.onAnswer(from, first.stateVector, second)
+      return this.run(this.join.receive({ kind: 'answer', from, forPeer: el.forPeer, stateVector: first.stateVector }), second)
     }
     for (const m of messages) {
       if (m.kind === 'step1') {
-        if (this.state === 'synced' && this.mode !== 'receive' && (el.askAll || this.isDesignatedFor(from))) this.answer(from, m.stateVector)
-      } else if (m.kind === 'step2' || m.kind === 'update') this.applyOrBuffer([m], from)
-      else this.applyAwareness(m.update, from)
+        if (from === undefined) continue
+        this.run(this.join.receive({ kind: 'ask', from, stateVector: m.stateVector, join: el.joining === true, all: el.askAll === true }))
+      } else if (m.kind === 'step2' || m.kind === 'update') {
+        this.applyOrBuffer([m], from)
+        if (from !== undefined) this.run(this.join.receive({ kind: 'traffic', from }))
+      } else this.applyAwareness(m.update, from)
     }
   }
 
-  /** A peer came: it needs our awareness state (the others have it). */
-  peerJoined(): void {
-    if (this.stopped || this.awareness.getLocalState() === null) return
+  /** A peer came: the handshake may need to tell it we are joining; it needs our awareness state. */
+  peerJoined(peer: string): void {
+    if (this.stopped) return
+    this.run(this.join.peerJoined(peer))
+    if (this.awareness.getLocalState() === null) return
     this.sendAwareness([this.awareness.clientID])
   }
 
-  /** A peer left: its awareness states go. */
+  /** A peer left: its awareness states go, and the handshake stops waiting for it. */
   peerLeft(peer: string): void {
     const clients = this.awarenessByPeer.get(peer)
     this.awarenessByPeer.delete(peer)
     if (clients?.size) removeAwarenessStates(this.awareness, [...clients], REMOTE)
+    if (!this.stopped) this.run(this.join.peerLeft(peer))
+  }
+
+  /** Carries out what the handshake decided; `answer` is the step 2 of an answer being accepted. */
+  private run(actions: JoinAction[], answer?: UpdateMessage): void {
+    for (const a of actions) {
+      switch (a.do) {
+        case 'ask':
+          this.outbox.sendControl('ask', [{ kind: 'step1', stateVector: Y.encodeStateVector(this.doc_) }], { askAll: a.all, joining: a.join })
+          break
+        case 'answer':
+          this.answer(a.to, a.stateVector)
+          break
+        case 'accept':
+          if (answer) this.accept(a.from, a.stateVector, answer, a.joined)
+          break
+        case 'synced':
+          this.becomeSynced(a.alone)
+          break
+        case 'push':
+          this.outbox.sendControl('state', [stateMessage('update', this.doc_)])
+          break
+        case 'arm':
+          this.clearRetry()
+          this.retryTimer = this.host.clock.setTimeout(() => {
+            this.retryTimer = null
+            if (!this.stopped) this.run(this.join.retry())
+          }, this.host.retryMs)
+          break
+        case 'disarm':
+          this.clearRetry()
+          break
+      }
+    }
   }
 
   private applyAwareness(update: Uint8Array, from: string | undefined): void {
@@ -258,27 +296,14 @@ export class Island {
     return false
   }
 
-  private ask(askAll: boolean): void {
-    this.outbox.sendControl('ask', [{ kind: 'step1', stateVector: Y.encodeStateVector(this.doc_) }], { askAll })
-    this.retryTimer = this.host.clock.setTimeout(() => {
-      this.retryTimer = null
-      if (this.retries++ === 0 && !askAll) return this.ask(true)
-      if (this.state === 'joining') {
-        // Nobody answered twice: peers present but all joining, at the same moment as us.
-        this.becomeSynced(true)
-        this.outbox.sendControl('state', [stateMessage('update', this.doc_)])
-      }
-    }, this.host.retryMs)
-  }
-
-  private answer(to: string | undefined, stateVector: Uint8Array): void {
+  private answer(to: string, stateVector: Uint8Array): void {
     this.outbox.sendControl(
-      `answer:${to ?? ''}`,
+      `answer:${to}`,
       [
         { kind: 'step1', stateVector: Y.encodeStateVector(this.doc_) },
         stateMessage('step2', this.doc_, stateVector),
       ],
-      to === undefined ? {} : { forPeer: to },
+      { forPeer: to },
     )
   }
 
@@ -298,17 +323,9 @@ export class Island {
     this.outbox.sendControl(`fill:${answerer ?? ''}`, [stateMessage('update', this.doc_, theirState)])
   }
 
-  /** The one peer that answers a request: the smallest id present, the asker aside. */
-  private isDesignatedFor(asker: string | undefined): boolean {
-    const self = this.host.self
-    if (self === undefined) return true
-    for (const p of this.host.peers) if (p !== asker && p < self) return false
-    return true
-  }
-
-  private onAnswer(from: string | undefined, theirState: Uint8Array, update: UpdateMessage): void {
-    this.clearRetry()
-    if (this.state === 'synced') {
+  /** Takes an answer: merged when it is ours or theirs is ours, else the session's doc is adopted. */
+  private accept(from: string | undefined, theirState: Uint8Array, update: UpdateMessage, joined: boolean): void {
+    if (!joined) {
       this.apply([update], from)
       if (this.mode !== 'receive') this.reply(from, theirState)
       return
@@ -317,8 +334,6 @@ export class Island {
     const sameSeed = (theirs.get(this.seedClient) ?? 0) >= this.seedLength
     if (this.mode !== 'receive' && (this.seedLength === 0 || theirs.size === 0 || sameSeed)) {
       this.apply([update, ...this.takeBuffered()], from)
-      // The reply carries our seed (unless they have it) and every change made while joining.
-      this.reply(from, theirState)
     } else {
       const doc = new Y.Doc()
       for (const u of [update, ...this.takeBuffered()]) applyUpdateMessage(doc, u, REMOTE)
@@ -329,7 +344,9 @@ export class Island {
       doc.on('afterTransaction', this.onTransaction)
     }
     this.outbox.reset(this.doc_)
-    this.becomeSynced(false)
+    // Always reply, adopted or merged: it carries our seed and changes made while joining (if
+    // kept), and it tells every page that we are synced (join.ts).
+    if (this.mode !== 'receive') this.reply(from, theirState)
   }
 
   /** What the answerer lacks, with our whole delete set. One slot per peer: replies to several answerers all go. */
@@ -338,9 +355,7 @@ export class Island {
   }
 
   private becomeSynced(alone: boolean): void {
-    this.clearRetry()
-    if (this.state === 'joining') {
-      this.state = 'synced'
+    if (this.outbox.hold) {
       this.outbox.hold = false
       for (const u of this.takeBuffered()) this.apply([u], undefined)
       this.outbox.flush()
@@ -349,7 +364,7 @@ export class Island {
   }
 
   private applyOrBuffer(updates: UpdateMessage[], from: string | undefined): void {
-    if (this.state === 'synced') return this.apply(updates, from)
+    if (!this.outbox.hold) return this.apply(updates, from)
     this.buffered.push(...updates)
     // Bounded: past the limit, drop the oldest; the answer to our request carries them anyway.
     while (this.buffered.length > this.host.maxBuffered) this.buffered.shift()

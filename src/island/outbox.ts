@@ -16,6 +16,13 @@ export interface OutboxOptions {
   newChunkId: () => string
 }
 
+/** How a handshake stanza is marked (docs/PROTOCOL.md, "Island messages"). */
+export interface ControlOptions {
+  askAll?: boolean
+  joining?: boolean
+  forPeer?: string
+}
+
 interface Written {
   elements: Element[]
   since: ReadonlyMap<number, number>
@@ -54,7 +61,7 @@ export class Outbox {
   }
 
   /** Sends handshake messages now; an unread earlier one of the same `slot` is replaced. */
-  sendControl(slot: string, messages: Message[], opts: { askAll?: boolean; forPeer?: string } = {}): void {
+  sendControl(slot: string, messages: Message[], opts: ControlOptions = {}): void {
     for (const el of this.control.get(slot) ?? []) if (el.parentNode === this.opts.channel) el.remove()
     // Slots are per peer: forget the ones the bridge has read, or peers that come and go would pile up.
     for (const [key, els] of this.control) if (els.every((el) => el.parentNode !== this.opts.channel)) this.control.delete(key)
@@ -103,7 +110,7 @@ export class Outbox {
     }, this.opts.windowMs)
   }
 
-  private write(payload: Uint8Array, opts: { askAll?: boolean; forPeer?: string } = {}): Element[] {
+  private write(payload: Uint8Array, opts: ControlOptions = {}): Element[] {
     const stanzas = messageStanzas(this.opts.island, payload, { ...opts, maxPartChars: this.opts.maxPartChars, newChunkId: this.opts.newChunkId })
     return stanzas.map((s) => writeStanza(this.opts.channel, s))
   }

@@ -269,7 +269,7 @@ export class Session extends EventTarget {
     }
     if (available && !this.peerSet.has(from)) {
       this.peerSet.add(from)
-      for (const island of this.islandMap.values()) island.peerJoined()
+      for (const island of this.islandMap.values()) island.peerJoined(from)
       this.fire('peer-join', { peer: from }, this.islandElements())
     } else if (!available && this.peerSet.delete(from)) {
       this.reassembler.forgetPeer(from)

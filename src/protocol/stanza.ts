@@ -9,8 +9,10 @@ export interface IslandElement {
   data: Uint8Array
   /** Present when a payload was split: parts share `id` and arrive as `part` 0..`parts`-1. */
   chunk?: { id: string; part: number; parts: number }
-  /** A sync request that every peer should answer, not only the designated one. */
+  /** `ask="all"`: a sync request that every synced peer should answer, not only the designated one. */
   askAll?: boolean
+  /** `ask="join"`: a sync request from a page that is joining (not yet synced). */
+  joining?: boolean
   /** The peer an answer is meant for (others may apply it, but do not reply to it). */
   forPeer?: string
 }
@@ -70,7 +72,13 @@ function readIsland(el: XmlEl, from: string | undefined): IslandElement {
     throw err
   }
   const out: IslandElement = { island, data }
-  if (el.attrs.ask === 'all') out.askAll = true
+  if (el.attrs.ask !== undefined) {
+    // A list of tokens; unknown ones are ignored, so later versions may add some.
+    for (const token of el.attrs.ask.split(/[ \t\r\n]+/)) {
+      if (token === 'all') out.askAll = true
+      else if (token === 'join') out.joining = true
+    }
+  }
   if (el.attrs.for !== undefined) out.forPeer = el.attrs.for
   if (el.attrs.chunk !== undefined) {
     const part = Number(el.attrs.part)
@@ -90,10 +98,11 @@ function readIsland(el: XmlEl, from: string | undefined): IslandElement {
 export function messageStanzas(
   island: string,
   data: Uint8Array,
-  opts: { maxPartChars: number; askAll?: boolean; forPeer?: string; newChunkId: () => string },
+  opts: { maxPartChars: number; askAll?: boolean; joining?: boolean; forPeer?: string; newChunkId: () => string },
 ): string[] {
   const maxBytes = Math.max(3, Math.floor(opts.maxPartChars / 4) * 3)
-  const ask = (opts.askAll ? ' ask="all"' : '') + (opts.forPeer !== undefined ? ` for="${escapeXml(opts.forPeer)}"` : '')
+  const tokens = [opts.joining ? 'join' : '', opts.askAll ? 'all' : ''].filter(Boolean).join(' ')
+  const ask = (tokens ? ` ask="${tokens}"` : '') + (opts.forPeer !== undefined ? ` for="${escapeXml(opts.forPeer)}"` : '')
   const name = escapeXml(island)
   if (data.length <= maxBytes) return [envelope(`<island xmlns="${NS_ISLANDS}" name="${name}"${ask}>${toBase64(data)}</island>`)]
   const parts = Math.ceil(data.length / maxBytes)
