@@ -111,6 +111,59 @@ describe('islands through Prosody', () => {
   })
 })
 
+/** Milliseconds, printed for the issue note and the bench (never asserted: the machine is shared). */
+const figures: Record<string, number> = {}
+afterAll(() => {
+  if (Object.keys(figures).length) console.log(`join figures (ms): ${JSON.stringify(figures)}`)
+})
+
+describe('joins through Prosody: one round trip, no retry', () => {
+  const islandOf = (p: SyncedPage) => p.session.islands.get('main')!
+
+  for (const size of [2, 4]) {
+    it(`${size} pages opened at the same moment are synced with no retry, and exchange edits`, async () => {
+      const room = `together${size}-${Date.now().toString(36)}@${prosody.mucDomain}`
+      const started = performance.now()
+      const pages = Array.from({ length: size }, () => openSyncedPage(room, '<div data-sync-island="main"><ul><li>one</li></ul></div>'))
+      await waitFor(() => pages.every((p) => islandOf(p).state === 'synced' && p.session.peers.size === size - 1), 'every page to be synced, with every peer listed')
+      figures[`together_${size}_synced`] = Math.round(performance.now() - started)
+      for (const p of pages) expect(islandOf(p).retries).toBe(0)
+      pages.forEach((p, i) => {
+        const li = p.page.document.createElement('li')
+        li.textContent = `from ${i}`
+        p.island().querySelector('ul')!.appendChild(li)
+      })
+      await waitFor(() => pages.every((p) => p.island().querySelectorAll('li').length === size + 1 && html(p) === html(pages[0]!)), 'every edit on every page')
+      expect(pages.flatMap((p) => p.errors)).toEqual([])
+    })
+  }
+
+  it('after a server restart, two editing pages are back and converged: restart to online, online to converged', async () => {
+    const server = await startProsody()
+    cleanups.push(() => server.stop())
+    const room = `restart@${server.mucDomain}`
+    const a = openSyncedPage(room, '<div data-sync-island="main"><ul><li>one</li></ul></div>', server)
+    const b = openSyncedPage(room, '<div data-sync-island="main"><ul><li>one</li></ul></div>', server)
+    await waitFor(() => a.session.peers.size === 1 && b.session.peers.size === 1 && islandOf(a).state === 'synced' && islandOf(b).state === 'synced', 'both to be synced')
+    await server.kill()
+    await waitFor(() => !a.bridge.online && !b.bridge.online, 'both to notice the crash')
+    for (const [p, text] of [[a, 'from a, offline'], [b, 'from b, offline']] as const) {
+      const li = p.page.document.createElement('li')
+      li.textContent = text
+      p.island().querySelector('ul')!.appendChild(li)
+    }
+    const restarted = performance.now()
+    await server.restart()
+    await waitFor(() => a.bridge.online && b.bridge.online, 'both bridges online', 20_000, 2)
+    const online = performance.now()
+    await waitFor(() => html(a) === html(b) && a.island().querySelectorAll('li').length === 3, 'both edits on both pages', 20_000, 2)
+    const converged = performance.now()
+    figures.restart_to_online = Math.round(online - restarted)
+    figures.online_to_converged = Math.round(converged - online)
+    for (const p of [a, b]) expect(islandOf(p).retries).toBe(0)
+  })
+})
+
 const BOTH_KINDS = HTML_ISLAND.replace('data-sync-island="main"', 'data-sync-island="text"') + SVG_ISLAND.replace('data-sync-island="main"', 'data-sync-island="drawing"')
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
 const canon = (p: SyncedPage, name: string): string => canonicalDom(p.island(name), p.session.islands.get(name)?.policy)
