@@ -10,4 +10,4 @@ export { broadcastBridge, type BroadcastBridge, type BroadcastBridgeOptions } fr
 export { memoryBus, MemoryBus, type MemoryBusOptions, type BusPeer } from './bridge/memory.js'
 export { canonicalDom } from './binding/canonical.js'
 export type { RenderFilter } from './binding/context.js'
-export type { Clock } from './island/clock.js'
+export type { Clock } from './clock.js'

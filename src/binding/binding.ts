@@ -10,7 +10,7 @@ import { domFromType, typeFromDom } from './build.js'
 import { ATTR_IGNORE, isSynced, ignoredAttrs } from './filter.js'
 import { keyOf, sharedAttrs, shares } from './gate.js'
 import { attrKey, NS } from './names.js'
-import { realClock, type Clock } from '../island/clock.js'
+import { realClock, type Clock } from '../clock.js'
 
 /** Transaction origins, so every listener can tell whose change it sees. */
 export const LOCAL = Symbol('xml-sync-islands:local')

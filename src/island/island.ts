@@ -6,7 +6,7 @@ import { describeRefusal, policyFor, type Policy } from '../policy/index.js'
 import { seedClientId } from '../binding/canonical.js'
 import { SyncError } from '../protocol/errors.js'
 import { applyUpdateMessage, deleteSetOf, stateMessage, type Message, type UpdateMessage } from '../protocol/messages.js'
-import type { Clock } from './clock.js'
+import type { Clock } from '../clock.js'
 import { Outbox } from './outbox.js'
 
 export type IslandState = 'joining' | 'synced'

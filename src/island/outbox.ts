@@ -4,7 +4,7 @@ type DeleteSet = ReturnType<typeof Y.createDeleteSet>
 import { writeStanza } from '../channel/channel.js'
 import { encodeMessages, updateMessageSince, type Message } from '../protocol/messages.js'
 import { messageStanzas } from '../protocol/stanza.js'
-import type { Clock } from './clock.js'
+import type { Clock } from '../clock.js'
 
 export interface OutboxOptions {
   island: string

@@ -5,7 +5,7 @@ import { SyncError, type SyncCondition } from '../protocol/errors.js'
 import { decodeMessages } from '../protocol/messages.js'
 import { Reassembler } from '../protocol/parts.js'
 import { parseStanza } from '../protocol/stanza.js'
-import { realClock, type Clock } from './clock.js'
+import { realClock, type Clock } from '../clock.js'
 import { Island, type IslandHost } from './island.js'
 import { PeerRates } from './rates.js'
 
