@@ -5,7 +5,7 @@ import type { RenderFilter, RenderLimits } from '../binding/context.js'
 import { describeRefusal, policyFor, type Policy } from '../policy/index.js'
 import { seedClientId } from '../binding/canonical.js'
 import { SyncError } from '../protocol/errors.js'
-import { applyUpdateMessage, deleteSetOf, stateMessage, type Message, type UpdateMessage } from '../protocol/messages.js'
+import { applyUpdateMessage, deleteSetOf, stateMessage, type DeleteSet, type Message, type UpdateMessage } from '../protocol/messages.js'
 import type { Clock } from '../clock.js'
 import { Outbox } from './outbox.js'
 
@@ -432,8 +432,6 @@ export class Island {
     this.retryTimer = null
   }
 }
-
-type DeleteSet = ReturnType<typeof Y.createDeleteSet>
 
 /** Whether every deleted range of `mine` lies inside a deleted range of `theirs` (both sorted and merged). */
 function coversDeletes(theirs: DeleteSet, mine: DeleteSet): boolean {

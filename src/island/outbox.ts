@@ -1,8 +1,6 @@
 import * as Y from 'yjs'
-
-type DeleteSet = ReturnType<typeof Y.createDeleteSet>
 import { writeStanza } from '../channel/channel.js'
-import { encodeMessages, updateMessageSince, type Message } from '../protocol/messages.js'
+import { encodeMessages, updateMessageSince, type DeleteSet, type Message } from '../protocol/messages.js'
 import { messageStanzas } from '../protocol/stanza.js'
 import type { Clock } from '../clock.js'
 
