@@ -3,7 +3,7 @@ import { elementKey } from './names.js'
 import { ignoredAttrs, isSynced, syncedAttrs } from './filter.js'
 import { textOfType } from './build.js'
 import { isInternalKey } from './names.js'
-import type { RenderFilter } from './context.js'
+import { ISLAND_KEY, type RenderFilter } from './context.js'
 
 /**
  * A canonical serialization of what an island shares (through `filter`, the island's policy,
@@ -12,7 +12,7 @@ import type { RenderFilter } from './context.js'
  * islands show the same shared content exactly when their canonical forms are equal.
  */
 export function canonicalDom(root: Element, filter?: RenderFilter): string {
-  return `<#island${attrsToString(attrsOf(root, root, '#island', filter))}>${childrenOf(root, root, filter)}</#island>`
+  return `<#island${attrsToString(attrsOf(root, root, ISLAND_KEY, filter))}>${childrenOf(root, root, filter)}</#island>`
 }
 
 function childrenOf(parent: Node, root: Element, filter: RenderFilter | undefined): string {

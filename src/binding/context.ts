@@ -48,7 +48,10 @@ export const DEFAULT_RENDER_LIMITS: RenderLimits = { maxNodes: 200_000, maxDepth
 
 export const allowAll: RenderFilter = { element: () => true, attribute: () => true, text: () => true }
 
-/** The key of the island element itself, for its own attributes. */
+/**
+ * The key of the island element itself, for its own attributes: here, beside RenderFilter, so the
+ * binding that passes it and the policies that read it agree. No element key starts with `#`.
+ */
 export const ISLAND_KEY = '#island'
 
 /** The DOM parent for a Y parent, and back: the fragment stands for the island element. */

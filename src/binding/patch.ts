@@ -1,5 +1,5 @@
 import * as Y from 'yjs'
-import { domOf, type BindingContext } from './context.js'
+import { domOf, ISLAND_KEY, type BindingContext } from './context.js'
 import type { YNode } from './mirror.js'
 import { depthOf, domFromType, textOfType, trySetAttribute } from './build.js'
 import { allowsAttribute, allowsElement, keyOf } from './gate.js'
@@ -179,7 +179,7 @@ export function patchRootAttributes(ctx: BindingContext, keys: Iterable<string>)
   const ignored = ignoredAttrs(ctx.root, ctx.root)
   for (const key of keys) {
     const v = ctx.rootAttrs.get(key)
-    if (typeof v === 'string' && ctx.allow.attribute('#island', key, v)) trySetAttribute(ctx.root, key, v, ignored)
+    if (typeof v === 'string' && ctx.allow.attribute(ISLAND_KEY, key, v)) trySetAttribute(ctx.root, key, v, ignored)
     else if (v === undefined) tryRemoveAttribute(ctx.root, key, ignored)
   }
 }

@@ -1,8 +1,9 @@
 /** What a remote update may render: profiles, the never-rules, and why something was refused. */
 export {
-  createPolicy, describeRefusal, DEFAULT_LIMITS, ISLAND_KEY,
+  createPolicy, describeRefusal, DEFAULT_LIMITS,
   type Policy, type PolicyLimits, type PolicyOptions, type Refusal, type RefusalRule,
 } from './policy.js'
+export { ISLAND_KEY } from '../binding/context.js'
 export { PROFILES, HTML_URLS, SVG_URLS, type Profile, type ProfileName } from './profiles.js'
 export { ATTR_POLICY, policyFor, profileFor } from './select.js'
 export type { UrlRules, UrlKind } from './urls.js'

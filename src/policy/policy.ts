@@ -8,7 +8,7 @@
  * is not set; refused text is not rendered.
  */
 
-import type { RenderFilter } from '../binding/context.js'
+import { ISLAND_KEY, type RenderFilter } from '../binding/context.js'
 import { checkCss } from './css.js'
 import { ARIA_ATTR, DATA_ATTR, HTML_TEXT_ATTRIBUTES, HTML_TEXT_ELEMENTS, MATH_ATTRIBUTES } from './lists.js'
 import { NS, PLAIN_NAME, readAttrKey, readElementKey, type AttrName, type ElementName, type NsKind } from './names.js'
@@ -102,9 +102,6 @@ const NAMES_LIMIT = 10_000
  * again (the HTML serializer does not escape `<` and `>` in attribute values).
  */
 const ATTR_VALUE_BREAKOUT = /((--!?|])>)|<\/(style|script|title|xmp|textarea|noscript|iframe|noembed|noframes)/i
-
-/** The key the engine gives the island element itself (its own attributes). */
-export const ISLAND_KEY = '#island'
 
 type Kind = 'html' | 'svg' | 'math'
 
