@@ -7,7 +7,7 @@ import { Capture, childIndex } from './capture.js'
 import { patchFromEvents, patchRootAttributes, revertRecords } from './patch.js'
 import { TextMarkers } from './text-delta.js'
 import { domFromType, typeFromDom } from './build.js'
-import { ATTR_IGNORE, isSynced, ignoredAttrs } from './filter.js'
+import { ATTR_IGNORE, AUTHORING_PREFIX, isSynced, ignoredAttrs } from './filter.js'
 import { keyOf, sharedAttrs, shares } from './gate.js'
 import { attrKey, NS } from './names.js'
 import { realClock, type Clock } from '../clock.js'
@@ -322,7 +322,7 @@ export class Binding {
 function keepLocalAttributes(from: Element, to: Element, root: Element): void {
   const ignored = ignoredAttrs(from, root)
   for (const a of Array.from(from.attributes)) {
-    if (a.name.startsWith('data-sync-') || ignored?.has(a.name)) {
+    if (a.name.startsWith(AUTHORING_PREFIX) || ignored?.has(a.name)) {
       if (a.namespaceURI) to.setAttributeNS(a.namespaceURI, a.name, a.value)
       else to.setAttribute(a.name, a.value)
     }
@@ -334,7 +334,7 @@ function attributesDiffer(el: Element, type: Y.XmlElement): boolean {
   const attrs = el.attributes
   for (let i = 0; i < attrs.length; i++) {
     const a = attrs[i]!
-    if (a.name.startsWith('data-sync-')) continue
+    if (a.name.startsWith(AUTHORING_PREFIX)) continue
     const key = attrKey(a)
     if (key !== null && type.getAttribute(key) !== a.value) return true
   }

@@ -3,7 +3,7 @@ import { domOf, ISLAND_KEY, type BindingContext } from './context.js'
 import type { YNode } from './mirror.js'
 import { depthOf, domFromType, textOfType, trySetAttribute } from './build.js'
 import { allowsAttribute, allowsElement, keyOf } from './gate.js'
-import { ignoredAttrs, isSynced, syncedAttrs } from './filter.js'
+import { AUTHORING_PREFIX, ignoredAttrs, isSynced, syncedAttrs } from './filter.js'
 import { elementKey, isInternalKey, removeAttributeFromKey } from './names.js'
 import { originOf } from './moves.js'
 import { diffText } from './text.js'
@@ -200,7 +200,7 @@ function patchAttributes(ctx: BindingContext, type: Y.XmlElement, keys: Set<stri
 }
 
 function tryRemoveAttribute(el: Element, key: string, ignored: Set<string> | null): void {
-  if (ignored?.has(key) || key.startsWith('data-sync-')) return
+  if (ignored?.has(key) || key.startsWith(AUTHORING_PREFIX)) return
   try {
     removeAttributeFromKey(el, key)
   } catch {

@@ -9,6 +9,7 @@
  */
 
 import { ISLAND_KEY, type RenderFilter } from '../binding/context.js'
+import { AUTHORING_PREFIX } from '../binding/filter.js'
 import { checkCss } from './css.js'
 import { ARIA_ATTR, DATA_ATTR, HTML_TEXT_ATTRIBUTES, HTML_TEXT_ELEMENTS, MATH_ATTRIBUTES } from './lists.js'
 import { NS, PLAIN_NAME, readAttrKey, readElementKey, type AttrName, type ElementName, type NsKind } from './names.js'
@@ -228,7 +229,7 @@ class PolicyImpl implements Policy {
       const low = l.toLowerCase()
       if (low.startsWith('on')) name.never ??= ['event-handler', 'event handler attributes are never rendered']
       if (NEVER_ATTRIBUTES.has(low)) name.never ??= ['never', `${low} is never rendered`]
-      if (low.startsWith('data-sync-')) name.never ??= ['never', 'authoring attributes stay local']
+      if (low.startsWith(AUTHORING_PREFIX)) name.never ??= ['never', 'authoring attributes stay local']
       if (name.never) break
     }
     if (name.never === null) {
