@@ -1,6 +1,6 @@
 import * as Y from 'yjs'
 import morphdom from 'morphdom'
-import { allowAll, DEFAULT_RENDER_LIMITS, type BindingContext, type RenderFilter, type RenderLimits } from './context.js'
+import { allowAll, DEFAULT_RENDER_LIMITS, type BindingContext, type Refusal, type RenderFilter, type RenderLimits } from './context.js'
 import { createMirror, type YNode } from './mirror.js'
 import { MoveIndex } from './moves.js'
 import { Capture, childIndex } from './capture.js'
@@ -32,8 +32,8 @@ const DRAG_TICK_MS = 16
 export interface BindingOptions {
   allow?: RenderFilter
   limits?: RenderLimits
-  /** Told of each remote element, attribute or text not rendered (policy or limits). */
-  onRefused?: (what: 'element' | 'attribute' | 'text' | 'limit', name: string) => void
+  /** Told of each remote element, attribute or text not rendered (policy or limits), with the reason when the filter gave one. */
+  onRefused?: (what: 'element' | 'attribute' | 'text' | 'limit', name: string, why?: Refusal) => void
   clock?: Clock
   /** Called for errors that must not escape into the page (a bug, a DOM that refuses a patch). */
   onError?: (err: unknown) => void

@@ -24,7 +24,7 @@ function childrenOf(parent: Node, root: Element, filter: RenderFilter | undefine
     else {
       const el = c as Element
       const key = elementKey(el)
-      if (filter && !filter.element(key, parentKey)) continue
+      if (filter && filter.element(key, parentKey) !== true) continue
       out += `<${key}${attrsToString(attrsOf(el, root, key, filter))}>${childrenOf(el, root, filter)}</${key}>`
     }
   }
@@ -34,7 +34,7 @@ function childrenOf(parent: Node, root: Element, filter: RenderFilter | undefine
 /** With a filter: only what it would share (a page's own unsafe or malformed attributes stay local). */
 function attrsOf(el: Element, root: Element, key: string, filter: RenderFilter | undefined): Map<string, string> {
   const attrs = syncedAttrs(el, ignoredAttrs(el, root))
-  if (filter) for (const [k, v] of attrs) if (!filter.attribute(key, k, v)) attrs.delete(k)
+  if (filter) for (const [k, v] of attrs) if (filter.attribute(key, k, v) !== true) attrs.delete(k)
   return attrs
 }
 
