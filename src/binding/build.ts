@@ -10,7 +10,8 @@ const TEXT = 3
 
 /**
  * A preliminary Y type tree copying a DOM subtree, binding every node it copies. Attributes are
- * written in sorted order so that equal content always gives equal Yjs items (see seed.ts).
+ * written in sorted order so that equal content always gives equal Yjs items (Binding.seedFromDom
+ * writes a page's initial content under a hash of it, seedClientId in canonical.ts).
  * A node that had a type before (it moved) records that type's lineage, at any depth: a shape
  * inside a moved group may be moved elsewhere by another peer at the same time.
  */

@@ -2,8 +2,8 @@
  * `createPolicy(profile | options)`: a RenderFilter for an island's remote content that can also
  * say why it refused something.
  *
- * The engine keeps every update in the doc and renders through the policy (DESIGN.md: refusing
- * updates would leave later ones pending forever), so every peer with the same policy renders
+ * The engine keeps every update in the doc and renders through the policy (docs/PROTOCOL.md,
+ * "What a receiver renders": refusing updates would leave later ones pending forever), so every peer with the same policy renders
  * the same island. A refused element is not rendered with its whole subtree; a refused attribute
  * is not set; refused text is not rendered.
  */
