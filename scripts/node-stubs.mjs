@@ -1,5 +1,5 @@
 // An esbuild plugin for the browser bundles, for code they carry but never run:
-// - @xmpp/client's Node transports (DESIGN.md: its browser field points at ./lib/dns while the
+// - @xmpp/client's Node transports (@xmpp/resolve's browser field maps ./lib/dns while its
 //   code imports ./lib/dns.js): every `node:*` import, and bare dns/net/tls, becomes a module with
 //   the same export names, each throwing only if called. The WebSocket transport with an
 //   explicit `service` never calls them.

@@ -1,16 +1,16 @@
 import * as Y from 'yjs'
 import morphdom from 'morphdom'
-import { allowAll, DEFAULT_RENDER_LIMITS, type BindingContext, type RenderFilter, type RenderLimits } from './context.js'
+import { allowAll, DEFAULT_RENDER_LIMITS, type BindingContext, type Refusal, type RenderFilter, type RenderLimits } from './context.js'
 import { createMirror, type YNode } from './mirror.js'
 import { MoveIndex } from './moves.js'
 import { Capture, childIndex } from './capture.js'
 import { patchFromEvents, patchRootAttributes, revertRecords } from './patch.js'
 import { TextMarkers } from './text-delta.js'
 import { domFromType, typeFromDom } from './build.js'
-import { ATTR_IGNORE, isSynced, ignoredAttrs } from './filter.js'
+import { ATTR_IGNORE, AUTHORING_PREFIX, isSynced, ignoredAttrs } from './filter.js'
 import { keyOf, sharedAttrs, shares } from './gate.js'
 import { attrKey, NS } from './names.js'
-import { realClock, type Clock } from '../island/clock.js'
+import { realClock, type Clock } from '../clock.js'
 
 /** Transaction origins, so every listener can tell whose change it sees. */
 export const LOCAL = Symbol('xml-sync-islands:local')
@@ -32,8 +32,8 @@ const DRAG_TICK_MS = 16
 export interface BindingOptions {
   allow?: RenderFilter
   limits?: RenderLimits
-  /** Told of each remote element, attribute or text not rendered (policy or limits). */
-  onRefused?: (what: 'element' | 'attribute' | 'text' | 'limit', name: string) => void
+  /** Told of each remote element, attribute or text not rendered (policy or limits), with the reason when the filter gave one. */
+  onRefused?: (what: 'element' | 'attribute' | 'text' | 'limit', name: string, why?: Refusal) => void
   clock?: Clock
   /** Called for errors that must not escape into the page (a bug, a DOM that refuses a patch). */
   onError?: (err: unknown) => void
@@ -322,7 +322,7 @@ export class Binding {
 function keepLocalAttributes(from: Element, to: Element, root: Element): void {
   const ignored = ignoredAttrs(from, root)
   for (const a of Array.from(from.attributes)) {
-    if (a.name.startsWith('data-sync-') || ignored?.has(a.name)) {
+    if (a.name.startsWith(AUTHORING_PREFIX) || ignored?.has(a.name)) {
       if (a.namespaceURI) to.setAttributeNS(a.namespaceURI, a.name, a.value)
       else to.setAttribute(a.name, a.value)
     }
@@ -334,7 +334,7 @@ function attributesDiffer(el: Element, type: Y.XmlElement): boolean {
   const attrs = el.attributes
   for (let i = 0; i < attrs.length; i++) {
     const a = attrs[i]!
-    if (a.name.startsWith('data-sync-')) continue
+    if (a.name.startsWith(AUTHORING_PREFIX)) continue
     const key = attrKey(a)
     if (key !== null && type.getAttribute(key) !== a.value) return true
   }

@@ -1,6 +1,6 @@
 import * as Y from 'yjs'
-import type { BindingContext } from './context.js'
-import { allowsAttribute, allowsElement, keyOf, sharedAttrs, shares } from './gate.js'
+import { reasonOf, type BindingContext, type Verdict } from './context.js'
+import { attributeVerdict, elementVerdict, keyOf, sharedAttrs, shares } from './gate.js'
 import type { YNode } from './mirror.js'
 import { lineageOf, ORIGIN_KEY } from './moves.js'
 import { ignoredAttrs, ignoredBelow, isAttrKeyLocal } from './filter.js'
@@ -10,7 +10,8 @@ const TEXT = 3
 
 /**
  * A preliminary Y type tree copying a DOM subtree, binding every node it copies. Attributes are
- * written in sorted order so that equal content always gives equal Yjs items (see seed.ts).
+ * written in sorted order so that equal content always gives equal Yjs items (Binding.seedFromDom
+ * writes a page's initial content under a hash of it, seedClientId in canonical.ts).
  * A node that had a type before (it moved) records that type's lineage, at any depth: a shape
  * inside a moved group may be moved elsewhere by another peer at the same time.
  */
@@ -68,11 +69,13 @@ export function domFromType(ctx: BindingContext, type: YNode, parentKey: string,
   let node: Node
   if (type instanceof Y.XmlText) {
     const text = textOfType(type)
-    if (!ctx.allow.text(text, parentKey)) return refuse(ctx, 'text', '#text')
+    const ok = ctx.allow.text(text, parentKey)
+    if (ok !== true) return refuse(ctx, 'text', '#text', ok)
     node = ctx.document.createTextNode(text)
   } else {
     const key = type.nodeName
-    if (!allowsElement(ctx, key, parentKey)) return refuse(ctx, 'element', key)
+    const ok = elementVerdict(ctx, key, parentKey)
+    if (ok !== true) return refuse(ctx, 'element', key, ok)
     let el: Element
     try {
       el = createElementFromKey(ctx.document, key)
@@ -83,8 +86,9 @@ export function domFromType(ctx: BindingContext, type: YNode, parentKey: string,
     for (const k of Object.keys(attrs).sort()) {
       const v = attrs[k]
       if (isInternalKey(k) || typeof v !== 'string') continue
-      if (allowsAttribute(ctx, key, k, v)) trySetAttribute(el, k, v)
-      else ctx.refused('attribute', k)
+      const ok = attributeVerdict(ctx, key, k, v)
+      if (ok === true) trySetAttribute(el, k, v)
+      else refuse(ctx, 'attribute', k, ok)
     }
     for (const child of type.toArray()) {
       if (child instanceof Y.XmlElement || child instanceof Y.XmlText) {
@@ -99,8 +103,8 @@ export function domFromType(ctx: BindingContext, type: YNode, parentKey: string,
   return node
 }
 
-function refuse(ctx: BindingContext, what: 'element' | 'text', name: string): null {
-  ctx.refused(what, name)
+function refuse(ctx: BindingContext, what: 'element' | 'attribute' | 'text', name: string, why: Verdict): null {
+  ctx.refused(what, name, reasonOf(why))
   return null
 }
 

@@ -3,7 +3,7 @@ import { elementKey } from './names.js'
 import { ignoredAttrs, isSynced, syncedAttrs } from './filter.js'
 import { textOfType } from './build.js'
 import { isInternalKey } from './names.js'
-import type { RenderFilter } from './context.js'
+import { ISLAND_KEY, type RenderFilter } from './context.js'
 
 /**
  * A canonical serialization of what an island shares (through `filter`, the island's policy,
@@ -12,7 +12,7 @@ import type { RenderFilter } from './context.js'
  * islands show the same shared content exactly when their canonical forms are equal.
  */
 export function canonicalDom(root: Element, filter?: RenderFilter): string {
-  return `<#island${attrsToString(attrsOf(root, root, '#island', filter))}>${childrenOf(root, root, filter)}</#island>`
+  return `<#island${attrsToString(attrsOf(root, root, ISLAND_KEY, filter))}>${childrenOf(root, root, filter)}</#island>`
 }
 
 function childrenOf(parent: Node, root: Element, filter: RenderFilter | undefined): string {
@@ -24,7 +24,7 @@ function childrenOf(parent: Node, root: Element, filter: RenderFilter | undefine
     else {
       const el = c as Element
       const key = elementKey(el)
-      if (filter && !filter.element(key, parentKey)) continue
+      if (filter && filter.element(key, parentKey) !== true) continue
       out += `<${key}${attrsToString(attrsOf(el, root, key, filter))}>${childrenOf(el, root, filter)}</${key}>`
     }
   }
@@ -34,7 +34,7 @@ function childrenOf(parent: Node, root: Element, filter: RenderFilter | undefine
 /** With a filter: only what it would share (a page's own unsafe or malformed attributes stay local). */
 function attrsOf(el: Element, root: Element, key: string, filter: RenderFilter | undefined): Map<string, string> {
   const attrs = syncedAttrs(el, ignoredAttrs(el, root))
-  if (filter) for (const [k, v] of attrs) if (!filter.attribute(key, k, v)) attrs.delete(k)
+  if (filter) for (const [k, v] of attrs) if (filter.attribute(key, k, v) !== true) attrs.delete(k)
   return attrs
 }
 

@@ -17,8 +17,8 @@ export interface BindingContext {
   /** Whether an element, attribute or text may be rendered, and shared (the island's policy). */
   readonly allow: RenderFilter
   readonly limits: RenderLimits
-  /** Told of every remote element, attribute or text not rendered, right after the filter said no. */
-  readonly refused: (what: 'element' | 'attribute' | 'text' | 'limit', name: string) => void
+  /** Told of every remote element, attribute or text not rendered, with the filter's reason when it gave one. */
+  readonly refused: (what: 'element' | 'attribute' | 'text' | 'limit', name: string, why?: Refusal) => void
   /**
    * Set once a limit kept a node off the page. Child lists are patched whole from then on, so
    * that what was left out is rendered once there is room again (an event names only the
@@ -30,11 +30,45 @@ export interface BindingContext {
 /**
  * What may be rendered. Keys as in names.ts; `parentKey` is the element it would go in (the
  * island element's own key for the island's children), `#island` for the island's own attributes.
+ * Only `true` renders: `false` refuses, and so does a Refusal, which also says why (the
+ * `not-allowed` event carries it). The reason comes with the answer rather than being left on
+ * the filter for the engine to read after: a filter that wraps a policy passes the policy's
+ * reasons on, and a plain `false` is never reported with an earlier call's reason.
  */
 export interface RenderFilter {
-  element(key: string, parentKey?: string): boolean
-  attribute(elementKey: string, attrKey: string, value: string): boolean
-  text(value: string, parentKey?: string): boolean
+  element(key: string, parentKey?: string): Verdict
+  attribute(elementKey: string, attrKey: string, value: string): Verdict
+  text(value: string, parentKey?: string): Verdict
+}
+
+/** A RenderFilter's answer: `true` renders; `false` or a Refusal does not. */
+export type Verdict = boolean | Refusal
+
+/** The reason in a filter's answer, if it gave one. */
+export const reasonOf = (v: Verdict): Refusal | undefined => (typeof v === 'object' ? v : undefined)
+
+/** Why something was refused, in words for people and a code for programs. */
+export type RefusalRule =
+  | 'never' // an element or attribute no profile may allow (script, iframe, srcdoc, ...)
+  | 'event-handler' // an on* attribute
+  | 'not-allowed' // not in the island's profile
+  | 'name' // a name the policy does not accept (prefixed, odd characters, internal)
+  | 'context' // allowed, but not where it stands (HTML outside foreignObject)
+  | 'url' // a URL with a scheme or target the profile does not allow
+  | 'css' // CSS that fetches, runs or escapes the island
+  | 'animation' // an animation of a link, a handler or styling, or to a URL
+  | 'clobbering' // an id or name that shadows a document property or the channel
+  | 'value' // a value the attribute may not take (input type=password, ...)
+  | 'too-long' // over maxAttributeLength or maxTextLength
+
+export interface Refusal {
+  readonly node: 'element' | 'attribute' | 'text'
+  /** The element key, the attribute key, or `#text`. */
+  readonly name: string
+  /** For an attribute or text: the element key it stands on, when known. */
+  readonly element?: string
+  readonly rule: RefusalRule
+  readonly reason: string
 }
 
 export interface RenderLimits {
@@ -48,7 +82,10 @@ export const DEFAULT_RENDER_LIMITS: RenderLimits = { maxNodes: 200_000, maxDepth
 
 export const allowAll: RenderFilter = { element: () => true, attribute: () => true, text: () => true }
 
-/** The key of the island element itself, for its own attributes. */
+/**
+ * The key of the island element itself, for its own attributes: here, beside RenderFilter, so the
+ * binding that passes it and the policies that read it agree. No element key starts with `#`.
+ */
 export const ISLAND_KEY = '#island'
 
 /** The DOM parent for a Y parent, and back: the fragment stands for the island element. */

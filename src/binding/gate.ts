@@ -1,5 +1,5 @@
 import type * as Y from 'yjs'
-import type { BindingContext } from './context.js'
+import type { BindingContext, Verdict } from './context.js'
 import { ISLAND_KEY } from './context.js'
 import { ignoredAttrs, isSynced, syncedAttrs } from './filter.js'
 import { elementKey } from './names.js'
@@ -32,39 +32,47 @@ export function sharedChildren(ctx: BindingContext, parent: Node, boundTo: Y.Abs
 
 export function shares(ctx: BindingContext, node: Node, parentKey: string): boolean {
   if (!isSynced(node)) return false
-  return node.nodeType !== 1 || allowed(ctx, elementKey(node as Element), parentKey, null)
+  return node.nodeType !== 1 || allowed(ctx, elementKey(node as Element), parentKey, null) === true
 }
 
 /** The shared attributes of an element (the island element's own included), key -> value. */
 export function sharedAttrs(ctx: BindingContext, el: Element, ignored: Set<string> | null = ignoredAttrs(el, ctx.root)): Map<string, string> {
   const attrs = syncedAttrs(el, ignored)
   const key = el === ctx.root ? ISLAND_KEY : elementKey(el)
-  for (const [k, v] of attrs) if (!allowed(ctx, key, k, v)) attrs.delete(k)
+  for (const [k, v] of attrs) if (allowed(ctx, key, k, v) !== true) attrs.delete(k)
   return attrs
 }
 
 /** The island's policy on an element under a parent (keys as in names.ts), memoized. */
-export const allowsElement = (ctx: BindingContext, key: string, parentKey: string): boolean => allowed(ctx, key, parentKey, null)
+export const allowsElement = (ctx: BindingContext, key: string, parentKey: string): boolean => allowed(ctx, key, parentKey, null) === true
 
 /** The island's policy on an attribute value of an element, memoized. */
-export const allowsAttribute = (ctx: BindingContext, key: string, name: string, value: string): boolean => allowed(ctx, key, name, value)
+export const allowsAttribute = (ctx: BindingContext, key: string, name: string, value: string): boolean => allowed(ctx, key, name, value) === true
+
+// Verdicts, for the callers that report a refusal: apart from allows* so that no `if (...)` can
+// take a Refusal (an object, so truthy) for a yes.
+/** As allowsElement, with the filter's refusal (its reason) when it gave one. */
+export const elementVerdict = (ctx: BindingContext, key: string, parentKey: string): Verdict => allowed(ctx, key, parentKey, null)
+
+/** As allowsAttribute, with the filter's refusal (its reason) when it gave one. */
+export const attributeVerdict = (ctx: BindingContext, key: string, name: string, value: string): Verdict => allowed(ctx, key, name, value)
 
 // Capture and patch ask the same questions again and again (every child of a parent on every
 // change, every attribute of a dragged shape on every tick, the same few attribute values on
 // thousands of shapes of a join): the policy's answers are pure, so keep them, in a bounded memo
-// per filter. Only yeses are kept: a refusal is asked again, so the policy can say why (its
-// `lastRefusal`) each time. Long values are asked each time rather than kept.
+// per filter. Only yeses are kept: refusals are the rare case, and asking again costs only
+// that case. Long values are asked each time rather than kept.
 const memos = new WeakMap<object, Set<string>>()
 const MEMO_LIMIT = 50_000
 
-function allowed(ctx: BindingContext, elementKey: string, nameOrParent: string, value: string | null): boolean {
+function allowed(ctx: BindingContext, elementKey: string, nameOrParent: string, value: string | null): Verdict {
   if (value !== null && value.length > 64) return ctx.allow.attribute(elementKey, nameOrParent, value)
   let memo = memos.get(ctx.allow)
   if (!memo) memos.set(ctx.allow, (memo = new Set()))
   const q = value === null ? `e\u0000${elementKey}\u0000${nameOrParent}` : `a\u0000${elementKey}\u0000${nameOrParent}\u0000${value}`
   if (memo.has(q)) return true
   const answer = value === null ? ctx.allow.element(elementKey, nameOrParent) : ctx.allow.attribute(elementKey, nameOrParent, value)
-  if (answer) {
+  if (answer === true) {
     if (memo.size >= MEMO_LIMIT) memo.clear()
     memo.add(q)
   }

@@ -1,9 +1,9 @@
 import * as Y from 'yjs'
-import { domOf, type BindingContext } from './context.js'
+import { domOf, ISLAND_KEY, reasonOf, type BindingContext } from './context.js'
 import type { YNode } from './mirror.js'
 import { depthOf, domFromType, textOfType, trySetAttribute } from './build.js'
-import { allowsAttribute, allowsElement, keyOf } from './gate.js'
-import { ignoredAttrs, isSynced, syncedAttrs } from './filter.js'
+import { allowsAttribute, allowsElement, attributeVerdict, keyOf } from './gate.js'
+import { AUTHORING_PREFIX, ignoredAttrs, isSynced, syncedAttrs } from './filter.js'
 import { elementKey, isInternalKey, removeAttributeFromKey } from './names.js'
 import { originOf } from './moves.js'
 import { diffText } from './text.js'
@@ -136,7 +136,7 @@ function reuse(ctx: BindingContext, type: YNode, into: Node, pool: Pool): Node |
   if (node === undefined || node.contains(into)) return null
   // The same kind of node, and one the island's policy would render (as domFromType asks).
   const parentKey = into === ctx.root ? keyOf(ctx.root) : keyOf(into as Element)
-  if (type instanceof Y.XmlText ? node.nodeType !== 3 || !ctx.allow.text(textOfType(type), parentKey) : node.nodeType !== 1 || elementKey(node as Element) !== type.nodeName || !allowsElement(ctx, type.nodeName, parentKey)) return null
+  if (type instanceof Y.XmlText ? node.nodeType !== 3 || ctx.allow.text(textOfType(type), parentKey) !== true : node.nodeType !== 1 || elementKey(node as Element) !== type.nodeName || !allowsElement(ctx, type.nodeName, parentKey)) return null
   pool.delete(origin!)
   // Attributes local to the page (data-sync-ignore-attrs here or on an ancestor, old place or new).
   const ignored = node.nodeType === 1 ? union(ignoredAttrs(node as Element, ctx.root), into.nodeType === 1 ? ignoredAttrs(into as Element, ctx.root) : null) : null
@@ -179,7 +179,7 @@ export function patchRootAttributes(ctx: BindingContext, keys: Iterable<string>)
   const ignored = ignoredAttrs(ctx.root, ctx.root)
   for (const key of keys) {
     const v = ctx.rootAttrs.get(key)
-    if (typeof v === 'string' && ctx.allow.attribute('#island', key, v)) trySetAttribute(ctx.root, key, v, ignored)
+    if (typeof v === 'string' && ctx.allow.attribute(ISLAND_KEY, key, v) === true) trySetAttribute(ctx.root, key, v, ignored)
     else if (v === undefined) tryRemoveAttribute(ctx.root, key, ignored)
   }
 }
@@ -191,16 +191,17 @@ function patchAttributes(ctx: BindingContext, type: Y.XmlElement, keys: Set<stri
   for (const key of keys) {
     if (isInternalKey(key)) continue
     const v = type.getAttribute(key) as unknown
-    if (typeof v === 'string' && allowsAttribute(ctx, type.nodeName, key, v)) trySetAttribute(el, key, v, ignored)
+    const ok = typeof v === 'string' && attributeVerdict(ctx, type.nodeName, key, v)
+    if (typeof v === 'string' && ok === true) trySetAttribute(el, key, v, ignored)
     else {
-      if (typeof v === 'string') ctx.refused('attribute', key)
+      if (typeof v === 'string') ctx.refused('attribute', key, reasonOf(ok))
       tryRemoveAttribute(el, key, ignored)
     }
   }
 }
 
 function tryRemoveAttribute(el: Element, key: string, ignored: Set<string> | null): void {
-  if (ignored?.has(key) || key.startsWith('data-sync-')) return
+  if (ignored?.has(key) || key.startsWith(AUTHORING_PREFIX)) return
   try {
     removeAttributeFromKey(el, key)
   } catch {
@@ -214,8 +215,10 @@ function patchText(ctx: BindingContext, type: Y.XmlText, delta: Delta): boolean 
   if (!node) return false
   applyDelta(ctx, type, node, delta)
   const parent = node.parentNode
-  if (parent === null || ctx.allow.text(node.data, keyOf(parent as Element))) return true
-  ctx.refused('text', '#text')
+  if (parent === null) return true
+  const ok = ctx.allow.text(node.data, keyOf(parent as Element))
+  if (ok === true) return true
+  ctx.refused('text', '#text', reasonOf(ok))
   unbindDomDeep(ctx, node)
   parent.removeChild(node)
   return true

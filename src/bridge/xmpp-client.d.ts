@@ -1,4 +1,4 @@
-// @xmpp/client 0.14 ships no types (DESIGN.md). This declares only the part the XMPP bridge uses;
+// @xmpp/client 0.14 ships no types. This declares only the part the XMPP bridge uses;
 // the bridge itself types the client structurally (XmppClient in xmpp.ts), so fakes can stand in.
 declare module '@xmpp/client' {
   /** An ltx element, as @xmpp/xml builds and parses them. */

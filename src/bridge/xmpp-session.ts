@@ -1,7 +1,7 @@
 /**
  * Who the bridge talks to, and whom it listens to: a MUC room (XEP-0045) or one peer.
  *
- * The receiving side decides (DESIGN.md, "Security model"): in a room only groupchat messages
+ * The receiving side decides (README.md, "What a peer may do"): in a room only groupchat messages
  * from its occupants count, because the room delivers those identically to every occupant; with
  * a peer only that peer counts. Everything else is dropped with a reason the bridge counts.
  */

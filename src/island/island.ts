@@ -2,12 +2,12 @@ import * as Y from 'yjs'
 import { Awareness, applyAwarenessUpdate, encodeAwarenessUpdate, removeAwarenessStates } from 'y-protocols/awareness'
 import { Binding, REMOTE, SEED } from '../binding/binding.js'
 import type { RenderFilter, RenderLimits } from '../binding/context.js'
-import { describeRefusal, policyFor, type Policy } from '../policy/index.js'
+import { describeRefusal, policyFor, type Refusal } from '../policy/index.js'
 import { seedClientId } from '../binding/canonical.js'
 import { SyncError } from '../protocol/errors.js'
-import { applyUpdateMessage, deleteSetOf, stateMessage, type Message, type UpdateMessage } from '../protocol/messages.js'
-import type { Clock } from './clock.js'
-import { JoinHandshake, type JoinAction, type JoinInput } from './join.js'
+import { applyUpdateMessage, deleteSetOf, stateMessage, type DeleteSet, type Message, type UpdateMessage } from '../protocol/messages.js'
+import type { Clock } from '../clock.js'
+import { JoinHandshake, type JoinAction } from './join.js'
 import { Outbox } from './outbox.js'
 
 export type IslandState = 'joining' | 'synced'
@@ -98,7 +98,7 @@ export class Island {
       clock: host.clock,
       allow: this.policy,
       ...(host.renderLimits ? { limits: host.renderLimits } : {}),
-      onRefused: (what, key) => this.noteRefusal(what, key),
+      onRefused: (what, key, why) => this.noteRefusal(what, key, why),
       onError: (err) => host.error(asSyncError(err, name)),
     })
     this.awareness = new Awareness(this.doc_)
@@ -278,9 +278,8 @@ export class Island {
   }
 
   /** A remote element, attribute or text the policy (or a limit) kept off the page. */
-  private noteRefusal(what: string, key: string): void {
-    const last = (this.policy as Partial<Policy>).lastRefusal
-    const why = what !== 'limit' && last ? describeRefusal(last) : `${what} ${key}`
+  private noteRefusal(what: string, key: string, refusal: Refusal | undefined): void {
+    const why = refusal ? describeRefusal(refusal) : `${what} ${key}`
     if (this.refusals) this.refusals.push(why)
     else this.host.error(new SyncError('not-allowed', `not rendered: ${why}`, { island: this.name }))
   }
@@ -447,8 +446,6 @@ export class Island {
     this.retryTimer = null
   }
 }
-
-type DeleteSet = ReturnType<typeof Y.createDeleteSet>
 
 /** Whether every deleted range of `mine` lies inside a deleted range of `theirs` (both sorted and merged). */
 function coversDeletes(theirs: DeleteSet, mine: DeleteSet): boolean {

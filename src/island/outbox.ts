@@ -1,10 +1,8 @@
 import * as Y from 'yjs'
-
-type DeleteSet = ReturnType<typeof Y.createDeleteSet>
 import { writeStanza } from '../channel/channel.js'
-import { encodeMessages, updateMessageSince, type Message } from '../protocol/messages.js'
+import { encodeMessages, updateMessageSince, type DeleteSet, type Message } from '../protocol/messages.js'
 import { messageStanzas } from '../protocol/stanza.js'
-import type { Clock } from './clock.js'
+import type { Clock } from '../clock.js'
 
 export interface OutboxOptions {
   island: string

@@ -1,4 +1,4 @@
-import type { Clock } from './clock.js'
+import type { Clock } from '../clock.js'
 
 /**
  * Updates per second per peer: a token bucket each, on the session's clock. A peer over its rate

@@ -1,11 +1,11 @@
 import { channelElement, INCOMING_ID, isChannelElement, OUTGOING_ID, readChannel, type ChannelReader } from '../channel/channel.js'
-import type { RenderFilter } from '../binding/context.js'
+import { DEFAULT_RENDER_LIMITS, type RenderFilter } from '../binding/context.js'
 import { ATTR_ISLAND } from '../binding/filter.js'
 import { SyncError, type SyncCondition } from '../protocol/errors.js'
 import { decodeMessages } from '../protocol/messages.js'
 import { Reassembler } from '../protocol/parts.js'
 import { parseStanza } from '../protocol/stanza.js'
-import { realClock, type Clock } from './clock.js'
+import { realClock, type Clock } from '../clock.js'
 import { Island, type IslandHost } from './island.js'
 import { PeerRates } from './rates.js'
 
@@ -99,7 +99,7 @@ export class Session extends EventTarget {
       maxBuffered: 1000,
       maxPendingBytes: options.maxPendingBytes ?? 4 * 1024 * 1024,
       allow: options.allow,
-      renderLimits: options.maxNodes !== undefined || options.maxDepth !== undefined ? { maxNodes: options.maxNodes ?? 200_000, maxDepth: options.maxDepth ?? 256 } : undefined,
+      renderLimits: options.maxNodes !== undefined || options.maxDepth !== undefined ? { maxNodes: options.maxNodes ?? DEFAULT_RENDER_LIMITS.maxNodes, maxDepth: options.maxDepth ?? DEFAULT_RENDER_LIMITS.maxDepth } : undefined,
       get self() {
         return session.selfId
       },

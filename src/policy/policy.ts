@@ -2,13 +2,14 @@
  * `createPolicy(profile | options)`: a RenderFilter for an island's remote content that can also
  * say why it refused something.
  *
- * The engine keeps every update in the doc and renders through the policy (DESIGN.md: refusing
- * updates would leave later ones pending forever), so every peer with the same policy renders
+ * The engine keeps every update in the doc and renders through the policy (docs/PROTOCOL.md,
+ * "What a receiver renders": refusing updates would leave later ones pending forever), so every peer with the same policy renders
  * the same island. A refused element is not rendered with its whole subtree; a refused attribute
  * is not set; refused text is not rendered.
  */
 
-import type { RenderFilter } from '../binding/context.js'
+import { ISLAND_KEY, type Refusal, type RefusalRule, type RenderFilter } from '../binding/context.js'
+import { AUTHORING_PREFIX } from '../binding/filter.js'
 import { checkCss } from './css.js'
 import { ARIA_ATTR, DATA_ATTR, HTML_TEXT_ATTRIBUTES, HTML_TEXT_ELEMENTS, MATH_ATTRIBUTES } from './lists.js'
 import { NS, PLAIN_NAME, readAttrKey, readElementKey, type AttrName, type ElementName, type NsKind } from './names.js'
@@ -18,30 +19,6 @@ import {
   NEVER_ELEMENTS, RAW_TEXT_ELEMENTS, urlKindOf,
 } from './rules.js'
 import { checkUrl, normalizeUrl, schemeOf, srcsetUrls, type UrlRules } from './urls.js'
-
-/** Why something was refused, in words for people and a code for programs. */
-export type RefusalRule =
-  | 'never' // an element or attribute no profile may allow (script, iframe, srcdoc, ...)
-  | 'event-handler' // an on* attribute
-  | 'not-allowed' // not in the island's profile
-  | 'name' // a name the policy does not accept (prefixed, odd characters, internal)
-  | 'context' // allowed, but not where it stands (HTML outside foreignObject)
-  | 'url' // a URL with a scheme or target the profile does not allow
-  | 'css' // CSS that fetches, runs or escapes the island
-  | 'animation' // an animation of a link, a handler or styling, or to a URL
-  | 'clobbering' // an id or name that shadows a document property or the channel
-  | 'value' // a value the attribute may not take (input type=password, ...)
-  | 'too-long' // over maxAttributeLength or maxTextLength
-
-export interface Refusal {
-  readonly node: 'element' | 'attribute' | 'text'
-  /** The element key, the attribute key, or `#text`. */
-  readonly name: string
-  /** For an attribute or text: the element key it stands on, when known. */
-  readonly element?: string
-  readonly rule: RefusalRule
-  readonly reason: string
-}
 
 export interface PolicyLimits {
   /** Longest attribute value rendered, in UTF-16 units (default 256 Ki: a path or a data: image). */
@@ -69,17 +46,15 @@ export interface PolicyOptions extends Partial<PolicyLimits> {
   readonly urls?: Partial<UrlRules>
 }
 
-/** A RenderFilter (boolean answers, the reason of the last refusal kept) plus `check*` that return the reason. */
+/** A RenderFilter whose refusals say why (`true` or a Refusal), plus `check*` (null when allowed). */
 export interface Policy extends RenderFilter {
   /** The profile names it was made from, joined with `+` (`svg`, `svg+foreignObject`, `custom`). */
   readonly name: string
   readonly limits: PolicyLimits
   /** `parentKey`: the key of the element it would be rendered in, when the engine knows it. */
-  element(key: string, parentKey?: string): boolean
-  attribute(elementKey: string, attrKey: string, value: string): boolean
-  text(value: string, parentKey?: string): boolean
-  /** What the last `element`/`attribute`/`text` call that answered false refused, and why. */
-  readonly lastRefusal: Refusal | null
+  element(key: string, parentKey?: string): true | Refusal
+  attribute(elementKey: string, attrKey: string, value: string): true | Refusal
+  text(value: string, parentKey?: string): true | Refusal
   checkElement(key: string, parentKey?: string): Refusal | null
   checkAttribute(elementKey: string, attrKey: string, value: string): Refusal | null
   checkText(value: string, parentKey?: string): Refusal | null
@@ -103,13 +78,9 @@ const NAMES_LIMIT = 10_000
  */
 const ATTR_VALUE_BREAKOUT = /((--!?|])>)|<\/(style|script|title|xmp|textarea|noscript|iframe|noembed|noframes)/i
 
-/** The key the engine gives the island element itself (its own attributes). */
-export const ISLAND_KEY = '#island'
-
 type Kind = 'html' | 'svg' | 'math'
 
 class PolicyImpl implements Policy {
-  lastRefusal: Refusal | null = null
   readonly limits: PolicyLimits
   private readonly elements = new Set<string>()
   private readonly attrs: Record<Kind, Set<string>> = { html: new Set(), svg: new Set(), math: new Set() }
@@ -158,21 +129,16 @@ class PolicyImpl implements Policy {
     if (this.urls.svg.externalReferences && this.urls.svg.resourceSchemes.length === 0) this.urls.svg = { ...this.urls.svg, resourceSchemes: ['https'] }
   }
 
-  element(key: string, parentKey?: string): boolean {
-    return this.answer(this.checkElement(key, parentKey))
+  element(key: string, parentKey?: string): true | Refusal {
+    return this.checkElement(key, parentKey) ?? true
   }
 
-  attribute(elementKey: string, attrKey: string, value: string): boolean {
-    return this.answer(this.checkAttribute(elementKey, attrKey, value))
+  attribute(elementKey: string, attrKey: string, value: string): true | Refusal {
+    return this.checkAttribute(elementKey, attrKey, value) ?? true
   }
 
-  text(value: string, parentKey?: string): boolean {
-    return this.answer(this.checkText(value, parentKey))
-  }
-
-  private answer(r: Refusal | null): boolean {
-    if (r) this.lastRefusal = r
-    return r === null
+  text(value: string, parentKey?: string): true | Refusal {
+    return this.checkText(value, parentKey) ?? true
   }
 
   checkElement(key: string, parentKey?: string): Refusal | null {
@@ -231,7 +197,7 @@ class PolicyImpl implements Policy {
       const low = l.toLowerCase()
       if (low.startsWith('on')) name.never ??= ['event-handler', 'event handler attributes are never rendered']
       if (NEVER_ATTRIBUTES.has(low)) name.never ??= ['never', `${low} is never rendered`]
-      if (low.startsWith('data-sync-')) name.never ??= ['never', 'authoring attributes stay local']
+      if (low.startsWith(AUTHORING_PREFIX)) name.never ??= ['never', 'authoring attributes stay local']
       if (name.never) break
     }
     if (name.never === null) {

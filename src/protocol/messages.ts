@@ -1,6 +1,7 @@
 import * as Y from 'yjs'
 
-type DeleteSet = ReturnType<typeof Y.createDeleteSet>
+/** Yjs exports no name for its delete set type; this is the one the engine uses. */
+export type DeleteSet = ReturnType<typeof Y.createDeleteSet>
 import * as encoding from 'lib0/encoding'
 import * as decoding from 'lib0/decoding'
 import { messageYjsSyncStep1, messageYjsSyncStep2, messageYjsUpdate } from 'y-protocols/sync'

@@ -13,7 +13,7 @@ const parser = new XMLParser({
   ignoreAttributes: false,
   attributeNamePrefix: '',
   allowBooleanAttributes: false,
-  // Keep every value a string: with parsing on, "0012" becomes 12 (DESIGN.md).
+  // Keep every value a string: with parsing on, "0012" becomes 12.
   parseTagValue: false,
   parseAttributeValue: false,
   trimValues: false,

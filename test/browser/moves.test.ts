@@ -183,8 +183,8 @@ describe('a moved node keeps what is local to the receiving page', () => {
   })
 })
 
-// Known limits (Yjs has no move; DESIGN.md: concurrent edits to a moved node "should not lose
-// the edit"). The pages converge, but the edit is lost: it lands on the deleted original, not
+// Known limits (Yjs has no move, and an edit concurrent with a move of its node should not be
+// lost). The pages converge, but the edit is lost: it lands on the deleted original, not
 // on the copy. These fail on purpose; when one starts passing, make it a plain test.
 describe('known limits: an edit concurrent with a move of its node or an ancestor is lost', () => {
   it.fails('an attribute set on a shape while another page moves its group keeps its value', async () => {

@@ -60,7 +60,7 @@ describe('private Prosody', () => {
     expect(alice.xmpp.jid?.toString()).toMatch(new RegExp(`^alice@${prosody.domain}/`))
     expect(anon.xmpp.jid?.toString()).toMatch(new RegExp(`@${prosody.anonDomain.replaceAll('.', '\\.')}/`))
     console.info(`login: PLAIN ${plainMs.toFixed(1)} ms, ANONYMOUS ${anonMs.toFixed(1)} ms`)
-    // SCRAM-SHA-1 costs about 1 s in JS (DESIGN.md); PLAIN on loopback should be far below that.
+    // SCRAM-SHA-1 costs about 1 s in JS; PLAIN on loopback should be far below that.
     expect(plainMs).toBeLessThan(500)
     await Promise.all([alice.stop(), anon.stop()])
   })

@@ -11,6 +11,7 @@ import { encodeMessages } from '../../src/protocol/messages.js'
 import { messageStanzas } from '../../src/protocol/stanza.js'
 import { canonicalDoc } from '../../src/binding/canonical.js'
 import { createPolicy } from '../../src/policy/index.js'
+import type { RenderFilter } from '../../src/binding/context.js'
 
 /**
  * A hostile peer's update: `build` edits a copy of the first page's doc; the difference is
@@ -104,6 +105,34 @@ describe('a hostile update through the engine', () => {
     expect(a.island().querySelector('p')!.textContent).toBe('')
     await hostile(a, (f) => ((f.get(0) as Y.XmlElement).get(0) as Y.XmlText).delete(5, 21))
     expect(a.island().querySelector('p')!.textContent).toBe('short')
+  })
+})
+
+describe('a custom filter', () => {
+  it("says why it refuses: its Refusal's reason reaches the not-allowed event, a plain false still refuses", async () => {
+    const svg = createPolicy('svg')
+    // A house rule on top of the svg profile, which keeps its own reasons.
+    const allow: RenderFilter = {
+      element: (key, parentKey) =>
+        key === 'svg:circle' ? { node: 'element', name: key, rule: 'not-allowed', reason: 'no circles in this drawing' } : key === 'svg:ellipse' ? false : svg.element(key, parentKey),
+      attribute: (key, name, value) =>
+        name === 'fill' && value === 'hotpink' ? { node: 'attribute', name, element: key, rule: 'value', reason: 'not in the palette' } : svg.attribute(key, name, value),
+      text: (value, parentKey) => svg.text(value, parentKey),
+    }
+    const net = new Network({}, { allow })
+    const a = net.join('<svg data-sync-island="main"><rect id="r" width="5" height="5"/></svg>')
+    await net.settle()
+    await hostile(a, (f) => f.push([el('svg:circle', { r: '3' })]))
+    await hostile(a, (f) => f.push([el('svg:ellipse', { rx: '3' })]))
+    await hostile(a, (f) => (f.get(0) as Y.XmlElement).setAttribute('fill', 'hotpink'))
+    await hostile(a, (f) => (f.get(0) as Y.XmlElement).setAttribute('onclick', 'x()'))
+    expect(a.island().innerHTML).toBe('<rect id="r" width="5" height="5"></rect>')
+    expect(a.errors.filter((e) => e.condition === 'not-allowed').map((e) => [e.message, e.peer])).toEqual([
+      ['not rendered: refused element <svg:circle>: no circles in this drawing', 'room@muc/mallory'],
+      ['not rendered: element svg:ellipse', 'room@muc/mallory'],
+      ['not rendered: refused attribute fill on <svg:rect>: not in the palette', 'room@muc/mallory'],
+      ['not rendered: refused attribute onclick on <svg:rect>: event handler attributes are never rendered', 'room@muc/mallory'],
+    ])
   })
 })
 

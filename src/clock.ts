@@ -1,4 +1,8 @@
-/** Time, injectable: rates and durations are tested with a manual clock, never with sleeps. */
+/**
+ * Time, injectable: rates and durations are tested with a manual clock, never with sleeps. In
+ * neither src/binding nor src/island: the binding (drag ticks, rescans) and the island (rates,
+ * retries) take the same clock, and the binding depends on nothing above it.
+ */
 export interface Clock {
   now(): number
   setTimeout(fn: () => void, ms: number): unknown
