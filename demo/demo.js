@@ -42,9 +42,12 @@
     show('bridge', `${bridgeText}: connecting…`, 'warn')
     bridge.addEventListener('online', () => show('bridge', `${bridgeText}: online as ${shortPeer(bridge.self || '')}`, 'ok'))
     bridge.addEventListener('offline', () => show('bridge', `${bridgeText}: offline, reconnecting…`, 'warn'))
+    // Failing to start, to log in or to stay connected is about the bridge itself; a refused
+    // stanza is one error among others.
+    const BRIDGE_REASONS = ['options', 'start', 'connection', 'auth', 'insecure-login', 'session']
     bridge.addEventListener('error', (e) => {
       const d = e.detail || {}
-      if (d.reason === 'connection' || d.reason === 'auth' || d.reason === 'session') show('bridge', `${bridgeText}: ${d.reason}: ${d.message}`, 'bad')
+      if (BRIDGE_REASONS.includes(d.reason)) show('bridge', `${bridgeText}: ${d.reason}: ${d.message}`, 'bad')
       else noteError(`bridge ${d.reason}: ${d.message}`)
     })
   } else {

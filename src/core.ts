@@ -6,6 +6,7 @@ export { syncIslands, Session, type SessionOptions, type SyncErrorDetail } from 
 export type { Island, IslandState } from './island/island.js'
 export { SyncError, CONDITIONS, type SyncCondition } from './protocol/errors.js'
 export { NS_ISLANDS } from './protocol/ns.js'
+export type { Bridge, BridgeErrorDetail } from './bridge/bridge.js'
 export { broadcastBridge, type BroadcastBridge, type BroadcastBridgeOptions } from './bridge/broadcast.js'
 export { memoryBus, MemoryBus, type MemoryBusOptions, type BusPeer } from './bridge/memory.js'
 export { canonicalDom } from './binding/canonical.js'

@@ -1,4 +1,6 @@
 import { channelElement, INCOMING_ID, OUTGOING_ID, readChannel, writeStanza } from '../channel/channel.js'
+import { emitBridgeEvent, type Bridge, type BridgeErrorDetail } from './bridge.js'
+import { checkPageStanza, type PageStanzaRefusal } from './page-stanza.js'
 import { addressStanza, presenceStanza } from './stanza-address.js'
 
 /**
@@ -20,9 +22,13 @@ type Packet =
   | { kind: 'hello' | 'here' | 'bye' | 'beat'; from: string }
   | { kind: 'stanza'; from: string; text: string }
 
-export interface BroadcastBridge {
+/** The only errors: stanzas the page wrote that no bridge may send (page-stanza.ts). */
+export type BroadcastBridgeErrorDetail = BridgeErrorDetail<PageStanzaRefusal>
+
+/** `online` once the other tabs had their time to answer; never `offline`: a tab cannot lose the others. */
+export interface BroadcastBridge extends Bridge {
+  /** This tab's peer id, also `self` (which is undefined until `online`). */
   readonly id: string
-  close(): void
 }
 
 export function broadcastBridge(options: BroadcastBridgeOptions = {}): BroadcastBridge {
@@ -36,6 +42,8 @@ export function broadcastBridge(options: BroadcastBridgeOptions = {}): Broadcast
   const lastSeen = new Map<string, number>()
   const post = (p: Packet): void => bc.postMessage(p)
   let closed = false
+  let online = false
+  const events = new EventTarget()
 
   const seen = (peer: string): void => {
     if (!lastSeen.has(peer)) writeStanza(incoming, presenceStanza(peer, { available: true }))
@@ -59,12 +67,13 @@ export function broadcastBridge(options: BroadcastBridgeOptions = {}): Broadcast
   post({ kind: 'hello', from: id })
   const ready = setTimeout(() => {
     writeStanza(incoming, presenceStanza(id, { available: true, self: true }))
+    online = true
+    emitBridgeEvent(events, 'online', { self: id })
     reader = readChannel(outgoing, (text) => {
-      try {
-        post({ kind: 'stanza', from: id, text: addressStanza(text, id) })
-      } catch {
-        // a stanza the page tried to address itself: refused
-      }
+      const check = checkPageStanza(text)
+      if (check.ok) return post({ kind: 'stanza', from: id, text: addressStanza(check.stanza, id) })
+      const { reason, message } = check
+      emitBridgeEvent(events, 'error', { reason, message, stanza: text } satisfies BroadcastBridgeErrorDetail)
     })
   }, options.helloMs ?? 150)
 
@@ -74,16 +83,22 @@ export function broadcastBridge(options: BroadcastBridgeOptions = {}): Broadcast
     for (const [peer, t] of lastSeen) if (now - t > timeoutMs) gone(peer)
   }, heartbeatMs)
 
-  const close = (): void => {
+  const stop = (): void => {
     if (closed) return
     closed = true
+    online = false
     clearTimeout(ready)
     clearInterval(beat)
     reader?.stop()
     post({ kind: 'bye', from: id })
     bc.close()
-    doc.defaultView?.removeEventListener('pagehide', close)
+    doc.defaultView?.removeEventListener('pagehide', stop)
   }
-  doc.defaultView?.addEventListener('pagehide', close)
-  return { id, close }
+  // A closing tab says goodbye, so the others need not wait for its heartbeats to stop.
+  doc.defaultView?.addEventListener('pagehide', stop)
+  return Object.defineProperties(events, {
+    id: { value: id, enumerable: true },
+    self: { get: () => (online ? id : undefined), enumerable: true },
+    close: { value: async (): Promise<void> => stop() },
+  }) as BroadcastBridge
 }

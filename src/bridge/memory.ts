@@ -1,4 +1,6 @@
 import { channelElement, INCOMING_ID, OUTGOING_ID, readChannel, writeStanza, type ChannelReader } from '../channel/channel.js'
+import { emitBridgeEvent, type Bridge, type BridgeErrorDetail } from './bridge.js'
+import { checkPageStanza, type PageStanzaRefusal } from './page-stanza.js'
 import { addressStanza, presenceStanza } from './stanza-address.js'
 
 /**
@@ -14,10 +16,17 @@ export interface MemoryBusOptions {
   reorder?: boolean
 }
 
-export interface BusPeer {
+/** The only errors: stanzas the page wrote that no bridge may send (page-stanza.ts). */
+export type BusPeerErrorDetail = BridgeErrorDetail<PageStanzaRefusal>
+
+/**
+ * One page's bridge to the bus. `online` right after connect() (on the next microtask, so that
+ * listeners added after connect() hear it) and again when a partition heals; `offline` when
+ * partition() cuts it off.
+ */
+export interface BusPeer extends Bridge {
   readonly id: string
   readonly document: Document
-  close(): void
 }
 
 interface Peer {
@@ -26,6 +35,7 @@ interface Peer {
   incoming: HTMLElement
   reader: ChannelReader
   cut: boolean
+  events: EventTarget
 }
 
 export class MemoryBus {
@@ -42,23 +52,32 @@ export class MemoryBus {
   connect(document: Document, id: string): BusPeer {
     const incoming = channelElement(document, INCOMING_ID)
     const outgoing = channelElement(document, OUTGOING_ID)
-    const peer: Peer = { id, document, incoming, cut: false, reader: null! }
+    const events = new EventTarget()
+    const peer: Peer = { id, document, incoming, cut: false, reader: null!, events }
     for (const other of this.reachable(peer)) {
       writeStanza(incoming, presenceStanza(other.id, { available: true }))
       writeStanza(other.incoming, presenceStanza(id, { available: true }))
     }
     writeStanza(incoming, presenceStanza(id, { available: true, self: true }))
     this.peers.set(id, peer)
+    let closed = false
+    queueMicrotask(() => {
+      if (!closed) emitBridgeEvent(events, 'online', { self: id })
+    })
     peer.reader = readChannel(outgoing, (text) => this.send(peer, text))
-    return {
-      id,
-      document,
-      close: () => {
-        peer.reader.stop()
-        this.peers.delete(id)
-        for (const other of this.reachable(peer)) writeStanza(other.incoming, presenceStanza(id, { available: false }))
-      },
+    const close = async (): Promise<void> => {
+      if (closed) return
+      closed = true
+      peer.reader.stop()
+      this.peers.delete(id)
+      for (const other of this.reachable(peer)) writeStanza(other.incoming, presenceStanza(id, { available: false }))
     }
+    return Object.defineProperties(events, {
+      id: { value: id, enumerable: true },
+      document: { value: document, enumerable: true },
+      self: { get: () => (closed ? undefined : id), enumerable: true },
+      close: { value: close },
+    }) as BusPeer
   }
 
   /** Cuts `ids` off from everyone else: stanzas across the cut are lost, presence says so. */
@@ -74,7 +93,10 @@ export class MemoryBus {
     }
     for (const id of cut) {
       const p = this.peers.get(id)
-      if (p) p.cut = true
+      if (p && !p.cut) {
+        p.cut = true
+        emitBridgeEvent(p.events, 'offline')
+      }
     }
     this.queue = this.queue.filter((m) => this.peers.get(m.from)?.cut === this.peers.get(m.to)?.cut)
   }
@@ -90,7 +112,10 @@ export class MemoryBus {
         writeStanza(p.incoming, presenceStanza(other.id, { available: true }))
       }
     }
-    for (const p of cut) writeStanza(p.incoming, presenceStanza(p.id, { available: true, self: true }))
+    for (const p of cut) {
+      writeStanza(p.incoming, presenceStanza(p.id, { available: true, self: true }))
+      emitBridgeEvent(p.events, 'online', { self: p.id })
+    }
   }
 
   /** A bridge that is behind or offline: the page's stanzas wait unread in its #xmpp-outgoing. */
@@ -126,12 +151,14 @@ export class MemoryBus {
   }
 
   private send(from: Peer, text: string): void {
-    let addressed: string
-    try {
-      addressed = addressStanza(text, from.id)
-    } catch {
-      return // refused: the page tried to address it
+    const check = checkPageStanza(text)
+    if (!check.ok) {
+      const { reason, message } = check
+      // Queued: connect() reads what waits in #xmpp-outgoing before its caller can listen.
+      const detail: BusPeerErrorDetail = { reason, message, stanza: text }
+      return queueMicrotask(() => emitBridgeEvent(from.events, 'error', detail))
     }
+    const addressed = addressStanza(check.stanza, from.id)
     for (const to of this.reachable(from)) this.queue.push({ from: from.id, to: to.id, text: addressed })
   }
 

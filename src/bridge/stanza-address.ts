@@ -1,18 +1,12 @@
-import { SyncError } from '../protocol/errors.js'
-import { parseXml, serializeXml } from '../protocol/xml.js'
+import { serializeXml, type XmlEl } from '../protocol/xml.js'
 import { NS_MUC_USER } from '../protocol/ns.js'
 
 /**
- * The page never addresses a stanza: a bridge sets `from` (and `to`/`type` where its transport
- * has them) and refuses a stanza that tries to set them itself.
+ * The text a bridge delivers for a page stanza that passed checkPageStanza (page-stanza.ts):
+ * the same stanza, now saying who sent it.
  */
-export function addressStanza(text: string, from: string): string {
-  const el = parseXml(text)
-  if (el.attrs.from !== undefined || el.attrs.to !== undefined) {
-    throw new SyncError('not-allowed', 'the page may not address a stanza (from/to are the bridge\'s)')
-  }
-  el.attrs.from = from
-  return serializeXml(el)
+export function addressStanza(stanza: XmlEl, from: string): string {
+  return serializeXml({ ...stanza, attrs: { ...stanza.attrs, from } })
 }
 
 /** A presence stanza as the engine reads it; `self` marks the page's own (XEP-0045 status 110). */

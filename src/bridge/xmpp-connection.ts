@@ -61,8 +61,9 @@ export function backoffDelay(failures: number, o: BackoffOptions = {}): number {
   return Math.round(base * (1 - jitter + 2 * jitter * (o.random ?? Math.random)()))
 }
 
-// A refused login will be refused again: retrying only hammers the server.
-const isFatal = (err: unknown): boolean => (err as { name?: string } | null)?.name === 'SASLError'
+// A refused login will be refused again: retrying only hammers the server. LoginError is the
+// bridge's own (xmpp-login.ts): a login it will not attempt.
+const isFatal = (err: unknown): boolean => ['SASLError', 'LoginError'].includes((err as { name?: string } | null)?.name ?? '')
 
 export function keepConnected(xmpp: ConnectableClient, opts: KeepConnectedOptions): Keeper {
   const { timers } = opts

@@ -2,149 +2,40 @@
  * The XMPP bridge: carries the channel's stanzas (see src/channel/channel.ts) over a real XMPP
  * server with @xmpp/client, over WebSocket (RFC 7395), in a MUC room or with one peer.
  *
- * Outgoing: each stanza the engine writes into #xmpp-outgoing is parsed, refused if it names a
- * sender or a foreign recipient, addressed to the session (`to`, `type`) and sent. Incoming: only
- * island messages and presence from the session reach #xmpp-incoming, as text.
+ * Outgoing: each stanza the engine writes into #xmpp-outgoing is checked (page-stanza.ts: island
+ * messages only, never addressed by the page), addressed to the session (`to`, `type`) and sent.
+ * Incoming: only island messages and presence from the session reach #xmpp-incoming, as text.
  *
  * It forwards stanza text and never decodes payloads. It imports only @xmpp/client from outside
  * the project: a browser bundle stubs what that package needs from Node.
  */
 import { client as defaultClientFactory, xml, type Element } from '@xmpp/client'
 import { channelElement, readChannel, writeStanza, INCOMING_ID, OUTGOING_ID, type ChannelReader } from '../channel/channel.js'
-import { NS_CLIENT, NS_ISLANDS_ANY } from '../protocol/ns.js'
-import { parseXml, type XmlEl } from '../protocol/xml.js'
-import { keepConnected, type BackoffOptions, type Keeper, type Timers } from './xmpp-connection.js'
-import { bareJid, normalizeJid, peerSession, roomSession, type DropReason, type Session } from './xmpp-session.js'
-import { useWebSocket, type WebSocketConstructor } from './xmpp-websocket.js'
+import { NS_ISLANDS_ANY } from '../protocol/ns.js'
+import type { XmlEl } from '../protocol/xml.js'
+import { emitBridgeEvent } from './bridge.js'
+import { checkPageStanza } from './page-stanza.js'
+import { keepConnected, type Keeper, type Timers } from './xmpp-connection.js'
+import { authenticator, LoginError, userAgent } from './xmpp-login.js'
+import { failedBridge } from './xmpp-failed.js'
+import {
+  emptyStats,
+  loginDomain,
+  optionsProblem,
+  type XmppBridge,
+  type XmppBridgeErrorDetail,
+  type XmppBridgeErrorReason,
+  type XmppBridgeOptions,
+  type XmppClient,
+  type XmppClientOptions,
+} from './xmpp-options.js'
+import { bareJid, peerSession, roomSession, type DropReason, type Session } from './xmpp-session.js'
+import { useWebSocket } from './xmpp-websocket.js'
 
 export type { BackoffOptions, Timers } from './xmpp-connection.js'
 export type { DropReason } from './xmpp-session.js'
 export type { WebSocketConstructor } from './xmpp-websocket.js'
-
-/** The part of an @xmpp/client connection the bridge uses; a fake can stand in for tests. */
-export interface XmppClient {
-  status: string
-  jid: { toString(): string } | null
-  socket?: unknown
-  transports?: unknown[]
-  reconnect?: { stop(): void }
-  on(event: string, listener: (...args: any[]) => void): unknown
-  removeListener(event: string, listener: (...args: any[]) => void): unknown
-  start(): Promise<unknown>
-  stop(): Promise<unknown>
-  connect(service: string): Promise<unknown>
-  open(options: { domain?: string; lang?: string }): Promise<unknown>
-  disconnect(): Promise<unknown>
-  send(element: Element): Promise<unknown>
-}
-
-export type AuthenticateFn = (
-  authenticate: (credentials: { username?: string; password?: string }, mechanism: string) => Promise<void>,
-  mechanisms: string[],
-  fast: unknown,
-  entity: { isSecure(): boolean },
-) => Promise<void>
-
-/** What the bridge hands to a client factory (the options of @xmpp/client's `client()`). */
-export interface XmppClientOptions {
-  service: string
-  domain: string
-  resource?: string
-  credentials: AuthenticateFn
-}
-
-export interface XmppBridgeOptions {
-  /** `ws://` or `wss://` URL of the server's WebSocket endpoint. */
-  service: string
-  /** The XMPP domain to log in to; defaults to the domain of `jid`. Required for anonymous login. */
-  domain?: string
-  /** Account JID (`user@domain`) and password; both absent means SASL ANONYMOUS. */
-  jid?: string
-  password?: string
-  resource?: string
-  /** A MUC room JID (`room@rooms.domain`): the session is that room. */
-  room?: string
-  /** Nickname in the room (default: a random one). */
-  nick?: string
-  /** A JID for a one-to-one session (full, or bare to accept any of its resources). */
-  peer?: string
-  /** Message type with a peer (default `chat`). */
-  peerMessageType?: 'chat' | 'normal'
-  /** The page (default `globalThis.document`). */
-  document?: Document
-  /** WebSocket implementation when the global one is missing or unwanted (Node 20: `ws`). */
-  WebSocket?: WebSocketConstructor
-  /** An @xmpp/client connection, or a factory for one (default: @xmpp/client's `client`). */
-  client?: XmppClient | ((options: XmppClientOptions) => XmppClient)
-  /**
-   * Largest stanza to send, in UTF-8 bytes (default: Prosody's c2s_stanza_size_limit, 256 KiB,
-   * less a margin). The server closes the stream on a bigger one; the engine splits payloads
-   * well below this, so a bigger stanza is a bug to report, not a reason to lose the connection.
-   */
-  maxStanzaBytes?: number
-  /** Pause reading #xmpp-outgoing while the socket holds more than this many bytes (default 1 MiB). */
-  highWaterMark?: number
-  /** Resume once it holds at most this many (default highWaterMark / 4). */
-  lowWaterMark?: number
-  /** How often to look at the socket's buffer while paused, ms (default 20). */
-  drainInterval?: number
-  /** Bytes the socket has not sent yet (default: the WebSocket's `bufferedAmount`). */
-  bufferedAmount?: () => number
-  backoff?: BackoffOptions
-  timers?: Timers
-  random?: () => number
-}
-
-export type XmppBridgeErrorReason =
-  | 'malformed' // the page wrote something that is not one XML stanza
-  | 'not-a-message' // the page wrote something other than a <message/>
-  | 'too-large' // over maxStanzaBytes: the server would close the stream
-  | 'from-set' // the page tried to choose the sender
-  | 'foreign-to' // the page tried to address someone outside the session
-  | 'send-failed' // the connection refused the stanza (it went back into #xmpp-outgoing)
-  | 'connection' // connecting or staying connected failed (retrying)
-  | 'auth' // the server refused the credentials (no more retries)
-  | 'session' // the room refused the join, or the session answered with an error
-
-export interface XmppBridgeErrorDetail {
-  reason: XmppBridgeErrorReason
-  message: string
-  /** The refused stanza's text, when the error is about one. */
-  stanza?: string
-  error?: unknown
-}
-
-export interface XmppBridgeStats {
-  /** Stanzas taken from #xmpp-outgoing and handed to the connection. */
-  sent: number
-  /** Stanzas the page wrote that the bridge refused. */
-  refused: number
-  /** Island messages written into #xmpp-incoming. */
-  received: number
-  /** Presence stanzas written into #xmpp-incoming (the synthesized ones included). */
-  presences: number
-  /** Incoming stanzas not written, in total and by reason. */
-  dropped: number
-  droppedBy: Record<DropReason, number>
-  /** Times the session was entered again after a loss. */
-  reconnects: number
-}
-
-/**
- * Events: `online` (CustomEvent, detail `{ self }`: in the session, stanzas flow), `offline`
- * (the session is lost; reconnecting), `error` (CustomEvent<XmppBridgeErrorDetail>).
- */
-export interface XmppBridge extends EventTarget {
-  readonly stats: XmppBridgeStats
-  /** True while the session is entered and stanzas flow. */
-  readonly online: boolean
-  /** This connection's JID in the session (occupant JID, or full JID with a peer). */
-  readonly self: string | undefined
-  /** This connection's own full JID (`user@domain/resource`), once logged in. */
-  readonly jid: string | undefined
-  /** Stops reading, stops reconnecting and closes the connection. Never rejects. */
-  close(): Promise<void>
-}
+export type * from './xmpp-options.js'
 
 const HIGH_WATER = 1024 * 1024
 const MAX_STANZA_BYTES = 256 * 1024 - 1024
@@ -154,20 +45,6 @@ const CLOSE_TIMEOUT_MS = 3000
 const realTimers: Timers = {
   setTimeout: (fn, ms) => setTimeout(fn, ms),
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
-}
-
-/** PLAIN where the link is secure (TLS, or loopback: fast logins), else SCRAM-SHA-1. */
-function authenticator(username: string | undefined, password: string | undefined): AuthenticateFn {
-  return async (authenticate, mechanisms, _fast, entity) => {
-    if (username === undefined) {
-      if (!mechanisms.includes('ANONYMOUS')) throw new Error('xmppBridge: the server offers no anonymous login')
-      return authenticate({}, 'ANONYMOUS')
-    }
-    const secure = entity.isSecure()
-    const mechanism = secure && mechanisms.includes('PLAIN') ? 'PLAIN' : mechanisms.find((m) => m !== 'PLAIN' && m !== 'ANONYMOUS')
-    if (!mechanism) throw new Error('xmppBridge: only PLAIN is offered, and the link is not secure')
-    return authenticate({ username, password }, mechanism)
-  }
 }
 
 function toElement(el: XmlEl): Element {
@@ -181,15 +58,24 @@ const hasIsland = (el: Element): boolean => el.getChildElements().some((c) => NS
 
 const randomNick = (random: () => number): string => `peer-${Math.floor(random() * 0xffffffff).toString(36)}`
 
+/**
+ * Never throws: options that cannot work, and a connection that cannot even be made, are an
+ * `error` event (reason `options` or `start`) on a bridge that does nothing else.
+ */
 export function xmppBridge(options: XmppBridgeOptions): XmppBridge {
-  if (!options.room === !options.peer) throw new Error('xmppBridge: give exactly one of `room` or `peer`')
-  if ((options.jid === undefined) !== (options.password === undefined)) {
-    throw new Error('xmppBridge: give `jid` and `password` together, or neither for anonymous login')
+  const timers = options.timers ?? realTimers
+  const problem = optionsProblem(options)
+  if (problem) return failedBridge({ reason: 'options', message: `xmppBridge: ${problem}` }, timers)
+  try {
+    return startBridge(options)
+  } catch (error) {
+    return failedBridge({ reason: 'start', message: `xmppBridge could not start: ${(error as Error)?.message ?? error}`, error }, timers)
   }
-  const doc = options.document ?? globalThis.document
-  if (!doc) throw new Error('xmppBridge: no document')
-  const domain = options.domain ?? options.jid?.split('@')[1]?.split('/')[0]
-  if (!domain) throw new Error('xmppBridge: `domain` is required for anonymous login')
+}
+
+function startBridge(options: XmppBridgeOptions): XmppBridge {
+  const doc = (options.document ?? globalThis.document)!
+  const domain = loginDomain(options)!
   const username = options.jid?.split('@')[0]
   const random = options.random ?? Math.random
   const timers = options.timers ?? realTimers
@@ -205,10 +91,12 @@ export function xmppBridge(options: XmppBridgeOptions): XmppBridge {
   const outgoing = channelElement(doc, OUTGOING_ID)
   const incoming = channelElement(doc, INCOMING_ID)
 
+  const agent = userAgent(random)
   const clientOptions: XmppClientOptions = {
     service: options.service,
     domain,
-    credentials: authenticator(username, options.password),
+    credentials: authenticator(username, options.password, agent),
+    userAgent: agent,
     ...(options.resource !== undefined && { resource: options.resource }),
   }
   const given = options.client
@@ -221,15 +109,7 @@ export function xmppBridge(options: XmppBridgeOptions): XmppBridge {
     ((): number => (xmpp.socket as { socket?: { bufferedAmount?: number } } | null | undefined)?.socket?.bufferedAmount ?? 0)
 
   const events = new EventTarget()
-  const stats: XmppBridgeStats = {
-    sent: 0,
-    refused: 0,
-    received: 0,
-    presences: 0,
-    dropped: 0,
-    droppedBy: { stranger: 0, reflected: 0, 'wrong-type': 0, 'not-island': 0, replayed: 0, error: 0, other: 0 },
-    reconnects: 0,
-  }
+  const stats = emptyStats()
   let closed = false
   let joined = false
   let everJoined = false
@@ -239,9 +119,7 @@ export function xmppBridge(options: XmppBridgeOptions): XmppBridge {
   // Stanzas whose send failed go back to the front of #xmpp-outgoing in their original order.
   let putBackAfter: ChildNode | null = null
 
-  const emit = (type: string, detail: unknown): void => {
-    events.dispatchEvent(new CustomEvent(type, { detail }))
-  }
+  const emit = (type: 'online' | 'offline' | 'error', detail: unknown): void => emitBridgeEvent(events, type, detail)
   const fail = (reason: XmppBridgeErrorReason, message: string, extra: Partial<XmppBridgeErrorDetail> = {}): void => {
     emit('error', { reason, message, ...extra } satisfies XmppBridgeErrorDetail)
   }
@@ -283,35 +161,18 @@ export function xmppBridge(options: XmppBridgeOptions): XmppBridge {
   }
 
   function onOutgoing(text: string): void {
-    let parsed: XmlEl
-    try {
-      parsed = parseXml(text)
-    } catch (err) {
+    const check = checkPageStanza(text)
+    if (!check.ok) {
       stats.refused++
-      return fail('malformed', `not a stanza: ${(err as Error).message}`, { stanza: text })
-    }
-    const ns = parsed.attrs.xmlns
-    if (parsed.name !== 'message' || (ns !== undefined && ns !== NS_CLIENT)) {
-      stats.refused++
-      return fail('not-a-message', `the page may send only <message/>, not <${parsed.name}/>`, { stanza: text })
-    }
-    // The bridge, not the page, says who sends and to whom (channel contract).
-    if (parsed.attrs.from !== undefined) {
-      stats.refused++
-      return fail('from-set', 'a stanza from the page must not set `from`', { stanza: text })
-    }
-    const to = parsed.attrs.to
-    if (to !== undefined && normalizeJid(to) !== session.target) {
-      stats.refused++
-      return fail('foreign-to', `\`to\` ${to} is not this session's ${session.target}`, { stanza: text })
+      return fail(check.reason, check.message, { stanza: text })
     }
     if (!canSend()) {
       reader?.pause()
       return putBack(text)
     }
-    const attrs: Record<string, string> = { ...parsed.attrs, to: session.target, type: session.type }
+    const attrs: Record<string, string> = { ...check.stanza.attrs, to: session.target, type: session.type }
     delete attrs.xmlns
-    const el = toElement({ ...parsed, attrs })
+    const el = toElement({ ...check.stanza, attrs })
     const serialized = el.toString()
     // Characters never exceed bytes in UTF-8, and bytes are at most 3 per UTF-16 unit.
     const bytes = serialized.length * 3 <= maxStanzaBytes ? serialized.length : utf8.encode(serialized).length
@@ -439,6 +300,7 @@ export function xmppBridge(options: XmppBridgeOptions): XmppBridge {
     backoff: { random, ...options.backoff },
     onFailure(error, fatal) {
       const message = (error as Error)?.message ?? String(error)
+      if (error instanceof LoginError) return fail(error.reason, `${message} Not retrying.`, { error })
       fail(fatal ? 'auth' : 'connection', fatal ? `login refused, not retrying: ${message}` : message, { error })
     },
   })

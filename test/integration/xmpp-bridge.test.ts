@@ -126,20 +126,23 @@ describe('xmppBridge in a MUC room', () => {
     expect(b!.bridge.stats.presences).toBeGreaterThanOrEqual(4)
   })
 
-  it('refuses stanzas that set `from`, name a foreign `to`, are no message or are malformed', async () => {
+  it('refuses stanzas that set `from`, `to` or `type`, are no message or are malformed', async () => {
     const room = newRoom()
     const [a, b] = await inRoom(room, [{ user: 'alice' }, { user: 'bob' }])
     a!.page.send(`<message xmlns="jabber:client" from="bob@${prosody.domain}"><island xmlns="${NS_ISLANDS}" name="doc">AA==</island></message>`)
     a!.page.send(`<message xmlns="jabber:client" to="other@${prosody.mucDomain}"><island xmlns="${NS_ISLANDS}" name="doc">AA==</island></message>`)
+    // Even the session itself: addressing is the bridge's, whatever the page names.
+    a!.page.send(`<message xmlns="jabber:client" to="${room}"><island xmlns="${NS_ISLANDS}" name="doc">AA==</island></message>`)
+    a!.page.send(`<message xmlns="jabber:client" type="chat"><island xmlns="${NS_ISLANDS}" name="doc">AA==</island></message>`)
     a!.page.send(`<presence xmlns="jabber:client" type="unavailable"/>`)
     a!.page.send(`<message xmlns="jabber:client"><island xmlns="${NS_ISLANDS}" name="doc">AA==</message>`)
     a!.page.send(`<!DOCTYPE x><message xmlns="jabber:client"/>`)
-    // Addressed to the session itself (case folded), it is fine.
-    a!.page.send(`<message xmlns="jabber:client" to="${room.toUpperCase()}"><island xmlns="${NS_ISLANDS}" name="doc">OK==</island></message>`)
+    a!.page.send(islandStanza('doc', 'OK=='))
     await waitFor(() => islandMessages(b!.page).length, 'the good stanza to arrive')
-    expect(a!.errors.map((e) => e.reason)).toEqual(['from-set', 'foreign-to', 'not-a-message', 'malformed', 'malformed'])
+    expect(a!.errors.map((e) => e.reason)).toEqual(['addressed', 'addressed', 'addressed', 'addressed', 'not-a-message', 'malformed', 'malformed'])
+    expect(a!.errors.slice(0, 4).map((e) => e.message.match(/`(\w+)`/)![1])).toEqual(['from', 'to', 'to', 'type'])
     expect(a!.errors[0]!.stanza).toContain('from="bob@')
-    expect(a!.bridge.stats.refused).toBe(5)
+    expect(a!.bridge.stats.refused).toBe(7)
     expect(a!.bridge.stats.sent).toBe(1)
     expect(islandMessages(b!.page).map(payloadOf)).toEqual(['OK=='])
     // A is still in the room: the refused unavailable presence was never sent.
@@ -299,6 +302,22 @@ describe('xmppBridge sizes, latency and login', () => {
     console.info(`1 KiB through the room, A -> B: p50 ${percentile(times, 0.5).toFixed(2)} ms, p99 ${percentile(times, 0.99).toFixed(2)} ms`)
     expect(islandMessages(b!.page)).toHaveLength(50)
     expect(percentile(times, 0.5)).toBeLessThan(50)
+  })
+
+  it('logs in where crypto.randomUUID is missing, as on a plain-http page', async () => {
+    const crypto = globalThis.crypto as { randomUUID?: unknown }
+    expect(typeof crypto.randomUUID).toBe('function')
+    // An own property that hides Crypto.prototype.randomUUID; deleting it brings that back.
+    Object.defineProperty(crypto, 'randomUUID', { value: undefined, configurable: true })
+    try {
+      const [a, b] = await inRoom(newRoom(), [{}, {}])
+      a!.page.send(islandStanza('doc', 'AQ=='))
+      await waitFor(() => islandMessages(b!.page).length, 'the stanza to arrive')
+      expect(a!.errors).toEqual([])
+    } finally {
+      delete crypto.randomUUID
+    }
+    expect(typeof crypto.randomUUID).toBe('function')
   })
 
   it('reports refused credentials once, and does not retry', async () => {
