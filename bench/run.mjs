@@ -12,6 +12,7 @@ import { spawn, execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { cpus, totalmem } from 'node:os'
 import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { buildBench, bundleSizes, OUT, ROOT } from './lib/build.mjs'
 import { benchPage, launchChromium, startServer, TRACES_DIR } from './lib/browser.mjs'
 import { e2eSuite } from './lib/e2e.mjs'
@@ -50,6 +51,7 @@ const CONFIG = QUICK
         drag: { seconds: 1.1, rounds: 1 },
         heap: { nodes: 2000 },
         manypeers: { peers: 20, seconds: 4, twoSeconds: 2, rate: 10 },
+        join: { rounds: 1 },
       },
     }
   : {
@@ -71,6 +73,7 @@ const CONFIG = QUICK
         drag: { seconds: 2, rounds: 3 },
         heap: { nodes: 10000 },
         manypeers: { peers: 20, seconds: 60, twoSeconds: 20, rate: 10 },
+        join: { rounds: 5 },
       },
     }
 
@@ -223,7 +226,11 @@ async function main() {
   try {
     const extra = (key) => ({
       noGc: QUICK,
-      ...(key === 'manypeers' ? { service: prosody.websocketUrl, domain: prosody.anonDomain, mucDomain: prosody.mucDomain, nodeDeps: true } : { dir: TRACES_DIR }),
+      ...(key === 'manypeers'
+        ? { service: prosody.websocketUrl, domain: prosody.anonDomain, mucDomain: prosody.mucDomain, nodeDeps: true }
+        : key === 'join'
+          ? { nodeDeps: true, prosodyModule: pathToFileURL(join(ROOT, 'scripts', 'prosody.mjs')).href }
+          : { dir: TRACES_DIR }),
     })
     if (QUICK) {
       const batch = Object.entries(CONFIG.node)

@@ -47,6 +47,10 @@ async function runOne(suite, opts) {
     // Node-only packages a suite asks for (the XMPP suites): loaded here, never in the browser bundle.
     env.nodeModules.ws = (await import('ws')).default
   }
+  if (opts.prosodyModule && !env.nodeModules.prosody) {
+    // scripts/prosody.mjs finds its config template next to itself: loaded from there, not bundled.
+    env.nodeModules.prosody = await import(opts.prosodyModule)
+  }
   return run(env, opts)
 }
 

@@ -10,6 +10,7 @@ import { shapeScenarios } from './shapes.js'
 import { lateJoinSuite } from './latejoin.js'
 import { dragSuite } from './dragrate.js'
 import { manyPeersSuite } from './manypeers.js'
+import { joinSuite } from './join.js'
 import { heapSuite } from './heap.js'
 
 const medOf = (runs, f) => median(runs.map(f))
@@ -169,5 +170,6 @@ export const suites = {
   latejoin: lateJoinSuite,
   drag: dragSuite,
   manypeers: manyPeersSuite,
+  join: joinSuite,
   heap: heapSuite,
 }
