@@ -1,9 +1,11 @@
-// `npm run build`: everything in dist/, from src/.
+// `npm run build`: everything in dist/, from the entries (index.ts, core.ts), src/ and islands/.
 //
 //   dist/esm/**                        ESM, one file per source file (dependencies stay imports)
 //   dist/types/**                      type declarations (the native TypeScript 7 tsc)
-//   dist/xml-sync-islands.iife.js      src/index.ts for a <script> tag: global XmlSyncIslands, every bridge
-//   dist/xml-sync-islands.core.iife.js src/core.ts: the engine and the same-browser bridge, no XMPP
+//   dist/xml-sync-islands.iife.js      index.ts for a <script> tag: global XmlSyncIslands, every bridge
+//   dist/xml-sync-islands.core.iife.js core.ts: the engine and the same-browser bridge, no XMPP
+//
+// Both IIFEs carry the island kinds (islands/) and neither the test tools (src/testing.ts).
 //
 // Then it prints each bundle's raw and gzipped size, checks that the package imports in Node by
 // its own name, and (when the system Chromium is there) that both IIFEs load in a real browser.
@@ -31,15 +33,21 @@ const IIFE_CORE = join(DIST, 'xml-sync-islands.core.iife.js')
 const GLOBAL_NAME = 'XmlSyncIslands'
 const TARGET = ['es2022', 'chrome111', 'firefox111', 'safari16']
 
-/** Every .ts file under src/, declaration files left out. */
-function sourceFiles(dir = join(ROOT, 'src')) {
-  const out = []
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name)
-    if (entry.isDirectory()) out.push(...sourceFiles(path))
-    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts') && !entry.name.endsWith('.test.ts')) out.push(path)
+const ENTRIES = ['index.ts', 'core.ts']
+const SOURCE_DIRS = ['src', 'islands']
+
+/** The entries and every .ts file under src/ and islands/, declaration files left out. */
+function sourceFiles() {
+  const walk = (dir) => {
+    const out = []
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name)
+      if (entry.isDirectory()) out.push(...walk(path))
+      else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts') && !entry.name.endsWith('.test.ts')) out.push(path)
+    }
+    return out
   }
-  return out.sort()
+  return [...ENTRIES.map((f) => join(ROOT, f)), ...SOURCE_DIRS.flatMap((d) => walk(join(ROOT, d)))].sort()
 }
 
 // Browser bundles stub what @xmpp/client pulls from Node: see scripts/node-stubs.mjs.
@@ -49,7 +57,7 @@ async function buildEsm() {
   await build({
     entryPoints,
     outdir: join(DIST, 'esm'),
-    outbase: join(ROOT, 'src'),
+    outbase: ROOT,
     format: 'esm',
     platform: 'neutral',
     target: 'es2022',
@@ -67,9 +75,9 @@ function buildTypes() {
   // @xmpp/client ships no types: the project declares the part it uses (src/bridge/xmpp-client.d.ts),
   // which tsc does not copy. Ship it beside the bridge's declarations and reference it from there.
   const ambient = join(ROOT, 'src', 'bridge', 'xmpp-client.d.ts')
-  const bridgeTypes = join(DIST, 'types', 'bridge', 'xmpp.d.ts')
+  const bridgeTypes = join(DIST, 'types', 'src', 'bridge', 'xmpp.d.ts')
   if (existsSync(ambient) && existsSync(bridgeTypes)) {
-    copyFileSync(ambient, join(DIST, 'types', 'bridge', 'xmpp-client.d.ts'))
+    copyFileSync(ambient, join(DIST, 'types', 'src', 'bridge', 'xmpp-client.d.ts'))
     writeFileSync(bridgeTypes, `/// <reference path="./xmpp-client.d.ts" />\n${readFileSync(bridgeTypes, 'utf8')}`)
   }
   if (!existsSync(join(DIST, 'types', 'index.d.ts'))) throw new Error('tsc wrote no dist/types/index.d.ts')
@@ -105,13 +113,15 @@ const kb = (n) => `${(n / 1024).toFixed(1)} KiB`.padStart(10)
 /** The package as a consumer sees it: `import ... from 'xml-sync-islands'` (self-reference). */
 async function checkNodeImport() {
   const code =
-    "const m = await import('xml-sync-islands'); " +
-    "console.log(JSON.stringify(['syncIslands', 'xmppBridge', 'broadcastBridge', 'Session'].filter((k) => typeof m[k] !== 'function')))"
+    "const m = await import('xml-sync-islands'); const t = await import('xml-sync-islands/testing'); " +
+    "console.log(JSON.stringify([...['syncIslands', 'xmppBridge', 'broadcastBridge', 'Session', 'createPolicy', 'registerKind'].filter((k) => typeof m[k] !== 'function'), " +
+    "...(typeof m.svgKind?.attach === 'function' ? [] : ['svgKind']), ...['memoryBus', 'canonicalDom'].filter((k) => typeof t[k] !== 'function').map((k) => `testing ${k}`), " +
+    "...['memoryBus', 'canonicalDom'].filter((k) => k in m).map((k) => `${k} outside testing`)]))"
   const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { cwd: ROOT, encoding: 'utf8' })
   if (r.status !== 0) throw new Error(`import 'xml-sync-islands' failed in Node:\n${r.stderr}`)
-  const missing = JSON.parse(r.stdout.trim().split('\n').pop())
-  if (missing.length) throw new Error(`import 'xml-sync-islands' lacks ${missing.join(', ')}`)
-  log("check  import { syncIslands } from 'xml-sync-islands' works in Node")
+  const wrong = JSON.parse(r.stdout.trim().split('\n').pop())
+  if (wrong.length) throw new Error(`import 'xml-sync-islands': ${wrong.join(', ')}`)
+  log("check  import { syncIslands } from 'xml-sync-islands' and 'xml-sync-islands/testing' work in Node")
 }
 
 /** Loads both IIFEs into a blank page of the system Chromium; skipped when there is none. */
@@ -125,13 +135,13 @@ async function checkInChromium() {
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS })
   try {
     for (const [file, wants, lacks] of [
-      [IIFE_FULL, ['syncIslands', 'Session', 'broadcastBridge', 'xmppBridge'], []],
-      [IIFE_CORE, ['syncIslands', 'Session', 'broadcastBridge'], ['xmppBridge']],
+      [IIFE_FULL, ['syncIslands', 'Session', 'broadcastBridge', 'xmppBridge', 'createPolicy', 'registerKind'], ['memoryBus', 'canonicalDom']],
+      [IIFE_CORE, ['syncIslands', 'Session', 'broadcastBridge', 'createPolicy', 'registerKind'], ['xmppBridge', 'memoryBus', 'canonicalDom']],
     ]) {
       const page = await browser.newPage()
       const errors = []
       page.on('pageerror', (e) => errors.push(e.message))
-      await page.setContent('<!doctype html><div data-sync-island="probe"><p>hello</p></div>')
+      await page.setContent('<!doctype html><div data-sync-island="probe"><p>hello</p><svg><rect x="1"/></svg></div>')
       await page.addScriptTag({ content: readFileSync(file, 'utf8') })
       const found = await page.evaluate(
         async ([wants, lacks]) => {
@@ -143,6 +153,12 @@ async function checkInChromium() {
           if (extra.length) return `unexpected ${extra.join(', ')}`
           const session = g.syncIslands()
           const names = [...session.islands.keys()]
+          // A write through the SVG DOM makes no mutation record: only the svg kind sees it.
+          const island = session.islands.get('probe')
+          document.querySelector('rect').x.baseVal.value = 7
+          document.body.dispatchEvent(new KeyboardEvent('keydown', { bubbles: true }))
+          await new Promise((r) => setTimeout(r, 20))
+          const captured = island && island.doc.getXmlFragment('island').toString().includes('x="7"')
           // A stanza only the full parser reads (single quotes): fast-xml-parser works in the
           // bundle, with what node-stubs.mjs left out of it.
           const stanza = document.createElement('div')
@@ -152,6 +168,7 @@ async function checkInChromium() {
           const peers = [...session.peers]
           session.stop()
           if (names.join(',') !== 'probe') return `islands found: ${names.join(',')}`
+          if (!captured) return 'an SVG DOM write was not captured: no svg kind?'
           return peers.join(',') === 'room/probe-peer' ? 'ok' : `peers after a presence: ${peers.join(',')}`
         },
         [wants, lacks],
@@ -162,7 +179,7 @@ async function checkInChromium() {
   } finally {
     await browser.close()
   }
-  log('check  both IIFEs load in Chromium; XmlSyncIslands.syncIslands finds an island and reads a stanza through fast-xml-parser')
+  log('check  both IIFEs load in Chromium; XmlSyncIslands.syncIslands finds an island, its svg kind captures an SVG DOM write, it reads a stanza through fast-xml-parser')
 }
 
 async function main() {
@@ -172,14 +189,19 @@ async function main() {
 
   await buildEsm()
   buildTypes()
-  const fullInputs = await buildIife('src/index.ts', IIFE_FULL)
-  const coreInputs = await buildIife('src/core.ts', IIFE_CORE)
+  const fullInputs = await buildIife('index.ts', IIFE_FULL)
+  const coreInputs = await buildIife('core.ts', IIFE_CORE)
 
   // The core build must not carry XMPP; the full one must not carry Node's TCP/TLS transports.
   const xmppInCore = coreInputs.filter((p) => p.includes('@xmpp/'))
   if (xmppInCore.length) throw new Error(`core IIFE pulls in XMPP: ${xmppInCore.slice(0, 3).join(', ')}`)
   const nodeOnly = fullInputs.filter((p) => !p.startsWith('(disabled):') && /@xmpp\/(tcp|tls|starttls|connection-tcp)\//.test(p))
   if (nodeOnly.length) throw new Error(`IIFE pulls in Node-only transports: ${nodeOnly.slice(0, 3).join(', ')}`)
+  for (const [name, inputs] of [['full', fullInputs], ['core', coreInputs]]) {
+    if (!inputs.includes('islands/svg/index.ts')) throw new Error(`${name} IIFE lacks the svg island kind`)
+    const tools = inputs.filter((p) => p === 'src/testing.ts' || p === 'src/bridge/memory.ts')
+    if (tools.length) throw new Error(`${name} IIFE carries test tools: ${tools.join(', ')}`)
+  }
 
   console.log('bundle                                  raw       gzip')
   for (const file of [IIFE_FULL, IIFE_CORE]) {

@@ -1,10 +1,10 @@
 // Everything the bench runs is built here, at the start of every run, from src/ and bench/:
 // nothing depends on a `npm run build` someone must remember.
 //
-//   bench/.build/browser.js   the workloads + the engine (src/index.ts) + yjs, morphdom, rrweb,
+//   bench/.build/browser.js   the workloads + the engine (index.ts) + yjs, morphdom, rrweb,
 //                             @xmpp/client: one IIFE (global Bench), one copy of yjs for all
 //   bench/.build/node.mjs     the same workloads for Node (happy-dom), packages left external
-//   bench/.build/size/*.js    src/index.ts and src/core.ts as scripts/build.mjs builds its IIFEs
+//   bench/.build/size/*.js    index.ts and core.ts as scripts/build.mjs builds its IIFEs
 //                             (minified, same targets), only to weigh them
 import { build } from 'esbuild'
 import { mkdirSync, readFileSync } from 'node:fs'
@@ -58,8 +58,8 @@ export async function bundleSizes() {
   mkdirSync(dir, { recursive: true })
   const out = {}
   for (const [key, entry] of [
-    ['core', 'src/core.ts'],
-    ['full', 'src/index.ts'],
+    ['core', 'core.ts'],
+    ['full', 'index.ts'],
   ]) {
     const outfile = join(dir, `${key}.iife.js`)
     const result = await build({

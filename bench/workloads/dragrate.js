@@ -7,7 +7,8 @@
 // MutationObserver record in Chromium), between pointerdown and pointerup, where the engine
 // finds changes by rescanning the island every 16 ms, against the same drag by setAttribute:
 // on simulated time, with an island of many shapes (Chromium only).
-import { syncIslands, canonicalDom } from '../../src/index.ts'
+import { syncIslands } from '../../index.ts'
+import { canonicalDom } from '../../src/testing.ts'
 import { BenchBus, SVG_NS, SimClock, check, checkSame, median, ticks } from './common.js'
 
 function svgIsland(doc, shapes) {

@@ -4,7 +4,7 @@
 // send messages of the same size. Times are `performance.timeOrigin + performance.now()`, which
 // pages of one browser share, so one-way latencies are measured directly.
 import { client, xml } from '@xmpp/client'
-import { syncIslands, xmppBridge } from '../../src/index.ts'
+import { syncIslands, xmppBridge } from '../../index.ts'
 
 const SVG = 'http://www.w3.org/2000/svg'
 const now = () => performance.timeOrigin + performance.now()

@@ -13,7 +13,8 @@
 // run, as they would after a real event), then simulated time moves on (coalescing timers fire).
 import * as Y from 'yjs'
 import morphdom from 'morphdom'
-import { syncIslands, canonicalDom } from '../../src/index.ts'
+import { syncIslands } from '../../index.ts'
+import { canonicalDom } from '../../src/testing.ts'
 import { BenchBus, BenchError, SimClock, canonicalDoc, check, checkSame, median, ticks, updatesOfStanzas, utf8Length, writeStanza } from './common.js'
 
 /** Removes an island and whatever channel elements a run left in a page. */

@@ -3,7 +3,8 @@
 // that seeded it and on a page that joined and adopted it; with the same content in a plain
 // Y.Doc (the CRDT alone) and the happy-dom nodes themselves for scale.
 import * as Y from 'yjs'
-import { syncIslands, canonicalDom } from '../../src/index.ts'
+import { syncIslands } from '../../index.ts'
+import { canonicalDom } from '../../src/testing.ts'
 import { BenchBus, SVG_NS, SimClock, check, checkSame } from './common.js'
 
 function heap(env) {

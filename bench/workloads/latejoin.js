@@ -6,7 +6,8 @@
 // (A's outerHTML applied with morphdom). The payload is every byte A sent for the join.
 import morphdom from 'morphdom'
 import * as Y from 'yjs'
-import { syncIslands, canonicalDom } from '../../src/index.ts'
+import { syncIslands } from '../../index.ts'
+import { canonicalDom } from '../../src/testing.ts'
 import { BenchBus, BenchError, SVG_NS, SimClock, check, checkSame, median, rng, ticks } from './common.js'
 import { ISLAND_ATTRS } from './whiteboard.js'
 

@@ -4,7 +4,8 @@
 // for `seconds`; every page notes when each move shows in its DOM (one process, one clock).
 // Then editing stops and every page must converge to the same island, with every shape at its
 // last position. The same run with 2 peers gives the baseline for the p99.
-import { syncIslands, xmppBridge, canonicalDom } from '../../src/index.ts'
+import { syncIslands, xmppBridge } from '../../index.ts'
+import { canonicalDom } from '../../src/testing.ts'
 import { SVG_NS, check, percentile, median } from './common.js'
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))

@@ -7,10 +7,13 @@ import { Capture, childIndex } from './capture.js'
 import { patchFromEvents, patchRootAttributes, revertRecords } from './patch.js'
 import { TextMarkers } from './text-delta.js'
 import { domFromType, typeFromDom } from './build.js'
-import { ATTR_IGNORE, AUTHORING_PREFIX, isSynced, ignoredAttrs } from './filter.js'
+import { ATTR_IGNORE, AUTHORING_PREFIX, isSynced, ignoredAttrs, setLocalAttributes } from './filter.js'
 import { keyOf, sharedAttrs, shares } from './gate.js'
-import { attrKey, NS } from './names.js'
+import { attrKey } from './names.js'
+import { attachKinds, type AttachedKinds } from './kind-hooks.js'
 import { realClock, type Clock } from '../clock.js'
+import { accessorHooks } from '../island/accessors.js'
+import type { IslandKind, KindHost } from '../island/kinds.js'
 
 /** Transaction origins, so every listener can tell whose change it sees. */
 export const LOCAL = Symbol('xml-sync-islands:local')
@@ -23,12 +26,6 @@ export const MOVES = Symbol('xml-sync-islands:moves')
 export const FRAGMENT = 'island'
 export const ROOT_ATTRS = 'attrs'
 
-// Editors move shapes through the SVG DOM (transform.baseVal, x.baseVal.value, point lists),
-// which changes attributes without any MutationObserver record in Chromium. After input, and on
-// every tick while a pointer is down, the island's SVG attributes are compared with the doc.
-const INPUT_EVENTS = ['pointerup', 'pointercancel', 'keydown', 'keyup', 'wheel', 'click', 'touchend'] as const
-const DRAG_TICK_MS = 16
-
 export interface BindingOptions {
   allow?: RenderFilter
   limits?: RenderLimits
@@ -37,6 +34,8 @@ export interface BindingOptions {
   clock?: Clock
   /** Called for errors that must not escape into the page (a bug, a DOM that refuses a patch). */
   onError?: (err: unknown) => void
+  /** Island kinds attached at start(), stopped at stop() (src/island/kinds.ts). */
+  kinds?: readonly IslandKind[]
 }
 
 /**
@@ -54,8 +53,8 @@ export class Binding {
   private readonly onRefused: NonNullable<BindingOptions['onRefused']>
   /** When set, local changes are put back from the doc instead of captured (a read-only island). */
   readOnly = false
-  private dragTimer: unknown = null
-  private rescanTimer: unknown = null
+  private readonly kindList: readonly IslandKind[]
+  private kinds: AttachedKinds | null = null
   private stopped = false
 
   constructor(
@@ -68,6 +67,7 @@ export class Binding {
     this.onRefused = opts.onRefused ?? (() => undefined)
     this.clock = opts.clock ?? realClock
     this.onError = opts.onError ?? ((err) => queueMicrotask(() => { throw err }))
+    this.kindList = opts.kinds ?? []
     this.ctx = this.contextFor(docRef)
     this.capture = new Capture(this.ctx)
     const view = root.ownerDocument.defaultView
@@ -150,9 +150,9 @@ export class Binding {
       subtree: true,
     })
     this.observeDoc()
-    const doc = this.root.ownerDocument
-    doc.addEventListener('pointerdown', this.onPointerDown, true)
-    for (const type of INPUT_EVENTS) doc.addEventListener(type, this.onInput, true)
+    if (this.kindList.length === 0) return
+    const kinds = (this.kinds = attachKinds(this.kindList, this.kindHost(), (fn) => this.guard(fn)))
+    if (kinds.localAttributes) setLocalAttributes(this.root, kinds.localAttributes)
   }
 
   stop(): void {
@@ -161,12 +161,11 @@ export class Binding {
     this.stopped = true
     this.observer.disconnect()
     this.unobserveDoc()
-    const doc = this.root.ownerDocument
-    doc.removeEventListener('pointerdown', this.onPointerDown, true)
-    for (const type of INPUT_EVENTS) doc.removeEventListener(type, this.onInput, true)
-    this.stopDrag()
-    if (this.rescanTimer !== null) this.clock.clearTimeout(this.rescanTimer)
-    this.rescanTimer = null
+    if (this.kinds) {
+      this.kinds.stop()
+      if (this.kinds.localAttributes) setLocalAttributes(this.root, null)
+      this.kinds = null
+    }
   }
 
   /** Captures every DOM change made so far, now (one transaction). */
@@ -175,22 +174,13 @@ export class Binding {
     this.commit(this.observer.takeRecords())
   }
 
-  /** Compares every SVG element's attributes with the doc: for changes made through the SVG DOM. */
+  /**
+   * Captures changes no mutation record reports (the SVG DOM, a control's value set by script):
+   * every attached kind marks what may have changed, then one commit.
+   */
   rescan(): void {
     if (this.stopped) return
-    // It runs on every tick of a drag, over the whole island: a plain comparison of each SVG
-    // element's attribute values with its type's finds the few that changed; only those go
-    // through capture (with the policy and the local-attribute rules).
-    const changed: Element[] = []
-    const walker = this.root.ownerDocument.createTreeWalker(this.root, 1 /* elements */)
-    for (let n = walker.nextNode(); n !== null; n = walker.nextNode()) {
-      const el = n as Element
-      if (el.namespaceURI !== NS.svg) continue
-      const type = this.ctx.mirror.typeOf(el)
-      if (type instanceof Y.XmlElement && attributesDiffer(el, type)) changed.push(el)
-    }
-    if (this.root.namespaceURI === NS.svg) changed.push(this.root)
-    this.capture.addElements(changed)
+    this.kinds?.rescan()
     this.commit(this.observer.takeRecords())
   }
 
@@ -201,8 +191,8 @@ export class Binding {
    */
   applyRemote(apply: () => void): void {
     if (this.stopped) return
-    if (this.dragTimer !== null) this.rescan()
-    else this.flush()
+    this.kinds?.beforeRemoteApply()
+    this.flush()
     try {
       apply()
     } finally {
@@ -255,7 +245,24 @@ export class Binding {
       allow: this.allow,
       limits: this.limits,
       refused: this.onRefused,
+      ...(this.kindList.length ? { patched: (el: Element, keys: readonly string[]) => this.kinds?.patched(el, keys) } : {}),
       limited: false,
+    }
+  }
+
+  private kindHost(): KindHost {
+    const view = this.root.ownerDocument.defaultView ?? globalThis
+    return {
+      root: this.root,
+      clock: this.clock,
+      typeOf: (node) => this.ctx.mirror.typeOf(node),
+      attributeKey: (attr) => attrKey(attr),
+      markChanged: (elements) => {
+        if (!this.stopped) this.capture.addElements(elements)
+      },
+      commit: () => this.guard(() => this.flush()),
+      rescan: () => this.guard(() => this.rescan()),
+      accessors: accessorHooks(view),
     }
   }
 
@@ -284,30 +291,6 @@ export class Binding {
   private unobserveDoc(): void {
     this.ctx.fragment.unobserveDeep(this.onDeep)
     this.ctx.rootAttrs.unobserve(this.onRootAttrs)
-  }
-
-  private readonly onPointerDown = (): void => {
-    if (this.dragTimer !== null) return
-    const tick = (): void => {
-      this.dragTimer = this.clock.setTimeout(tick, DRAG_TICK_MS)
-      this.guard(() => this.rescan())
-    }
-    this.dragTimer = this.clock.setTimeout(tick, DRAG_TICK_MS)
-  }
-
-  private readonly onInput = (event: Event): void => {
-    if (event.type === 'pointerup' || event.type === 'pointercancel') this.stopDrag()
-    // After the page's own handlers for this event have run.
-    if (this.rescanTimer !== null) return
-    this.rescanTimer = this.clock.setTimeout(() => {
-      this.rescanTimer = null
-      this.guard(() => this.rescan())
-    }, 0)
-  }
-
-  private stopDrag(): void {
-    if (this.dragTimer !== null) this.clock.clearTimeout(this.dragTimer)
-    this.dragTimer = null
   }
 
   private guard(fn: () => void): void {

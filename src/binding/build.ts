@@ -30,7 +30,7 @@ export function typeFromDom(ctx: BindingContext, node: Node, created: Set<YNode>
     const y = new Y.XmlElement(key)
     // Attributes kept local here: from the parent's when building a subtree (one walk up to the
     // island per subtree, not per node: deep nesting made that quadratic).
-    const ignored = parentIgnored === undefined ? ignoredAttrs(el, ctx.root) : ignoredBelow(el, parentIgnored)
+    const ignored = parentIgnored === undefined ? ignoredAttrs(el, ctx.root) : ignoredBelow(el, parentIgnored, ctx.root)
     const attrs = [...sharedAttrs(ctx, el, ignored)].sort(byKey)
     for (const [k, v] of attrs) y.setAttribute(k, v)
     const kids: YNode[] = []

@@ -19,6 +19,8 @@ export interface BindingContext {
   readonly limits: RenderLimits
   /** Told of every remote element, attribute or text not rendered, with the filter's reason when it gave one. */
   readonly refused: (what: 'element' | 'attribute' | 'text' | 'limit', name: string, why?: Refusal) => void
+  /** Told after a remote update changed attributes of an element already on the page (island kinds). */
+  readonly patched?: (el: Element, keys: readonly string[]) => void
   /**
    * Set once a limit kept a node off the page. Child lists are patched whole from then on, so
    * that what was left out is rendered once there is room again (an event names only the

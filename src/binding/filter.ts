@@ -25,14 +25,34 @@ export function isSynced(node: Node): boolean {
   return !el.hasAttribute(ATTR_IGNORE) && !el.hasAttribute(ATTR_ISLAND)
 }
 
+/** Attribute names an island's kinds keep local on an element and its descendants (src/island/kinds.ts). */
+export type LocalAttributes = (el: Element) => Iterable<string> | null
+
+// Per island element, so every question below about what stays local (capture, patch, adopt,
+// the canonical form tests compare) hears the kinds as it hears data-sync-ignore-attrs.
+const kindLocals = new WeakMap<Element, LocalAttributes>()
+
+export function setLocalAttributes(root: Element, local: LocalAttributes | null): void {
+  if (local) kindLocals.set(root, local)
+  else kindLocals.delete(root)
+}
+
 /** Attribute names kept local on `el`, from it and its ancestors up to the island root. */
 export function ignoredAttrs(el: Element, root: Element): Set<string> | null {
   let out: Set<string> | null = null
+  const local = kindLocals.get(root)
   for (let e: Element | null = el; e !== null; e = e === root ? null : e.parentElement) {
     const list = e.getAttribute(ATTR_IGNORE_ATTRS)
     if (list) out = addNames(out ?? new Set(), list)
+    if (local) out = addAll(out, local(e))
   }
   return out
+}
+
+function addAll(into: Set<string> | null, names: Iterable<string> | null): Set<string> | null {
+  if (names === null) return into
+  for (const name of names) (into ??= new Set()).add(name)
+  return into
 }
 
 function addNames(into: Set<string>, list: string): Set<string> {
@@ -44,9 +64,11 @@ function addNames(into: Set<string>, list: string): Set<string> {
  * Attribute names kept local on `el`, given those kept local on its parent: what
  * `ignoredAttrs` gives, without walking the ancestors again for each node of a subtree.
  */
-export function ignoredBelow(el: Element, parentIgnored: Set<string> | null): Set<string> | null {
+export function ignoredBelow(el: Element, parentIgnored: Set<string> | null, root: Element): Set<string> | null {
   const list = el.getAttribute(ATTR_IGNORE_ATTRS)
-  return list ? addNames(new Set(parentIgnored), list) : parentIgnored
+  const out = list ? addNames(new Set(parentIgnored), list) : parentIgnored
+  const local = kindLocals.get(root)?.(el) ?? null
+  return local === null ? out : addAll(new Set(out), local)
 }
 
 /** The shared attributes of `el` as key -> value (keys as in names.ts). */

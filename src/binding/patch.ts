@@ -3,7 +3,7 @@ import { domOf, ISLAND_KEY, reasonOf, type BindingContext } from './context.js'
 import type { YNode } from './mirror.js'
 import { depthOf, domFromType, textOfType, trySetAttribute } from './build.js'
 import { allowsAttribute, allowsElement, attributeVerdict, keyOf } from './gate.js'
-import { AUTHORING_PREFIX, ignoredAttrs, isSynced, syncedAttrs } from './filter.js'
+import { AUTHORING_PREFIX, ignoredAttrs, isAttrKeyLocal, isSynced, syncedAttrs } from './filter.js'
 import { elementKey, isInternalKey, removeAttributeFromKey } from './names.js'
 import { originOf } from './moves.js'
 import { diffText } from './text.js'
@@ -177,17 +177,21 @@ function union(a: Set<string> | null, b: Set<string> | null): Set<string> | null
 
 export function patchRootAttributes(ctx: BindingContext, keys: Iterable<string>): void {
   const ignored = ignoredAttrs(ctx.root, ctx.root)
+  const patched: string[] = []
   for (const key of keys) {
     const v = ctx.rootAttrs.get(key)
     if (typeof v === 'string' && ctx.allow.attribute(ISLAND_KEY, key, v) === true) trySetAttribute(ctx.root, key, v, ignored)
     else if (v === undefined) tryRemoveAttribute(ctx.root, key, ignored)
+    if (!isAttrKeyLocal(key, ignored)) patched.push(key)
   }
+  if (patched.length && ctx.patched) ctx.patched(ctx.root, patched)
 }
 
 function patchAttributes(ctx: BindingContext, type: Y.XmlElement, keys: Set<string>): void {
   const el = ctx.mirror.nodeOf(type) as Element | undefined
   if (!el) return
   const ignored = ignoredAttrs(el, ctx.root)
+  const patched: string[] = []
   for (const key of keys) {
     if (isInternalKey(key)) continue
     const v = type.getAttribute(key) as unknown
@@ -197,7 +201,9 @@ function patchAttributes(ctx: BindingContext, type: Y.XmlElement, keys: Set<stri
       if (typeof v === 'string') ctx.refused('attribute', key, reasonOf(ok))
       tryRemoveAttribute(el, key, ignored)
     }
+    if (!isAttrKeyLocal(key, ignored)) patched.push(key)
   }
+  if (patched.length && ctx.patched) ctx.patched(el, patched)
 }
 
 function tryRemoveAttribute(el: Element, key: string, ignored: Set<string> | null): void {

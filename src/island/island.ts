@@ -2,12 +2,13 @@ import * as Y from 'yjs'
 import { Awareness, applyAwarenessUpdate, encodeAwarenessUpdate, removeAwarenessStates } from 'y-protocols/awareness'
 import { Binding, REMOTE, SEED } from '../binding/binding.js'
 import type { RenderFilter, RenderLimits } from '../binding/context.js'
-import { describeRefusal, policyFor, type Refusal } from '../policy/index.js'
+import { ATTR_POLICY, createPolicy, describeRefusal, policyFor, type Refusal } from '../policy/index.js'
 import { seedClientId } from '../binding/canonical.js'
 import { SyncError } from '../protocol/errors.js'
 import { applyUpdateMessage, deleteSetOf, stateMessage, type DeleteSet, type Message, type UpdateMessage } from '../protocol/messages.js'
 import type { Clock } from '../clock.js'
 import { JoinHandshake, type JoinAction } from './join.js'
+import { kindProfile, kindsFor } from './kinds.js'
 import { Outbox } from './outbox.js'
 
 export type IslandState = 'joining' | 'synced'
@@ -93,8 +94,11 @@ export class Island {
     this.editors = editors === null ? null : new Set(editors.split(/\s+/).filter(Boolean))
     this.join = new JoinHandshake({ answers: this.mode !== 'receive', presenter: this.mode === 'send' })
     this.doc_ = new Y.Doc()
-    this.policy = host.allow ?? policyFor(element)
+    const kinds = kindsFor(element)
+    const profile = element.hasAttribute(ATTR_POLICY) ? undefined : kindProfile(kinds, element)
+    this.policy = host.allow ?? (profile !== undefined ? createPolicy({ profile }) : policyFor(element))
     this.binding = new Binding(element, this.doc_, {
+      kinds,
       clock: host.clock,
       allow: this.policy,
       ...(host.renderLimits ? { limits: host.renderLimits } : {}),
@@ -156,7 +160,7 @@ export class Island {
     this.binding.flush()
   }
 
-  /** Compares SVG attributes with the doc now (changes through the SVG DOM make no records). */
+  /** Captures now what the island's kinds find changed without a mutation record (the SVG DOM). */
   rescan(): void {
     this.binding.rescan()
   }

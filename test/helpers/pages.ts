@@ -1,4 +1,5 @@
-import { canonicalDom, memoryBus, syncIslands, type MemoryBus, type MemoryBusOptions, type Session, type SessionOptions, type SyncErrorDetail } from '../../src/index.js'
+import { syncIslands, type Session, type SessionOptions, type SyncErrorDetail } from '../../index.js'
+import { canonicalDom, memoryBus, type MemoryBus, type MemoryBusOptions } from '../../src/testing.js'
 import { ManualClock } from './clock.js'
 
 /** A page of its own (a separate document), with `html` as its body. Works in happy-dom and Chromium. */

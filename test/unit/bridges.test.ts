@@ -3,7 +3,8 @@
 // which both share with the XMPP bridge. No engine: the tests write #xmpp-outgoing and read
 // #xmpp-incoming themselves.
 import { describe, expect, it } from 'vitest'
-import { broadcastBridge, memoryBus, type Bridge, type BridgeErrorDetail } from '../../src/core.js'
+import { broadcastBridge, type Bridge, type BridgeErrorDetail } from '../../src/core.js'
+import { memoryBus } from '../../src/testing.js'
 import { INCOMING_ID, OUTGOING_ID, channelElement, writeStanza } from '../../src/channel/channel.js'
 import { checkPageStanza } from '../../src/bridge/page-stanza.js'
 import { NS_ISLANDS } from '../../src/protocol/ns.js'
