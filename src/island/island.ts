@@ -1,28 +1,22 @@
 import * as Y from 'yjs'
-import { Awareness, applyAwarenessUpdate, encodeAwarenessUpdate, removeAwarenessStates } from 'y-protocols/awareness'
+import type { Awareness } from 'y-protocols/awareness'
 import { Binding, REMOTE, SEED } from '../binding/binding.js'
 import type { RenderFilter, RenderLimits } from '../binding/context.js'
 import { ATTR_POLICY, createPolicy, describeRefusal, policyFor, type Refusal } from '../policy/index.js'
 import { seedClientId } from '../binding/canonical.js'
 import { SyncError } from '../protocol/errors.js'
-import { applyUpdateMessage, deleteSetOf, stateMessage, type DeleteSet, type Message, type UpdateMessage } from '../protocol/messages.js'
+import { applyUpdateMessage, stateMessage, type Message, type UpdateMessage } from '../protocol/messages.js'
 import type { Clock } from '../clock.js'
+import { Access, type IslandMode } from './access.js'
+import { AwarenessRelay } from './awareness-relay.js'
+import { holdsMoreThan, PendingWatch } from './gaps.js'
 import { JoinHandshake, type JoinAction } from './join.js'
 import { kindProfile, kindsFor } from './kinds.js'
 import { Outbox } from './outbox.js'
 
 export type IslandState = 'joining' | 'synced'
 
-/**
- * `data-sync-island-mode`: `both` (the default) sends and applies; `receive` applies others'
- * changes and sends none of its own (it does not answer join requests either, so nothing local
- * leaks through an answer); `send` sends its changes and applies none (a presenter: its page is
- * the truth, and it never adopts the session's content).
- */
-export type IslandMode = 'both' | 'receive' | 'send'
-export const ATTR_MODE = 'data-sync-island-mode'
-/** `data-sync-editors="peer peer"`: only these peers' changes are applied (others may still read). */
-export const ATTR_EDITORS = 'data-sync-editors'
+export { ATTR_EDITORS, ATTR_MODE, type IslandMode } from './access.js'
 
 /** What an island needs from its session. */
 export interface IslandHost {
@@ -64,34 +58,28 @@ export class Island {
   private seedLength = 0
   private buffered: UpdateMessage[] = []
   private readonly join: JoinHandshake
+  private readonly access: Access
+  private readonly relay: AwarenessRelay
+  private readonly pending: PendingWatch
   private retryTimer: unknown = null
-  private gapTimer: unknown = null
-  private droppedPending = false
-  private gapAsked = false
   private stopped = false
-  readonly mode: IslandMode
   /** What this island renders of remote content. */
   readonly policy: RenderFilter
   /**
    * Who is here and what they point at (y-protocols awareness: cursors, selections, names).
    * `island.awareness.setLocalState({...})` is sent to every peer; a peer's states go when it leaves.
    */
-  readonly awareness: Awareness
-  private readonly awarenessByPeer = new Map<string, Set<number>>()
-  private awarenessFrom: string | undefined
+  get awareness(): Awareness {
+    return this.relay.awareness
+  }
   private refusals: string[] | null = null
-  private readonly editors: ReadonlySet<string> | null
-  private readonly refusedEditors = new Set<string>()
 
   constructor(
     readonly name: string,
     readonly element: Element,
     private readonly host: IslandHost,
   ) {
-    const mode = element.getAttribute(ATTR_MODE)
-    this.mode = mode === 'receive' || mode === 'send' ? mode : 'both'
-    const editors = element.getAttribute(ATTR_EDITORS)
-    this.editors = editors === null ? null : new Set(editors.split(/\s+/).filter(Boolean))
+    this.access = new Access(element)
     this.join = new JoinHandshake({ answers: this.mode !== 'receive', presenter: this.mode === 'send' })
     this.doc_ = new Y.Doc()
     const kinds = kindsFor(element)
@@ -105,10 +93,20 @@ export class Island {
       onRefused: (what, key, why) => this.noteRefusal(what, key, why),
       onError: (err) => host.error(asSyncError(err, name)),
     })
-    this.awareness = new Awareness(this.doc_)
-    // y-protocols starts every page with an empty state; here a page says nothing until the app does.
-    this.awareness.setLocalState(null)
-    this.awareness.on('update', this.onAwareness)
+    this.relay = new AwarenessRelay(
+      this.doc_,
+      (update) => this.outbox.sendControl('awareness', [{ kind: 'awareness', update }]),
+      (message, peer) => host.error(new SyncError('bad-update', message, { island: name, peer })),
+    )
+    this.pending = new PendingWatch(host.clock, host.retryMs, {
+      waiting: () => this.doc_.store.pendingStructs !== null,
+      askAll: () => this.outbox.sendControl('ask', [{ kind: 'step1', stateVector: Y.encodeStateVector(this.doc_) }], { askAll: true }),
+      drop: () => {
+        this.doc_.store.pendingStructs = null
+        this.doc_.store.pendingDs = null
+        host.error(new SyncError('bad-update', 'updates wait for changes no peer has: dropped', { island: name }))
+      },
+    })
     this.outbox = new Outbox(this.doc_, {
       island: name,
       channel: host.outgoing,
@@ -117,6 +115,10 @@ export class Island {
       maxPartChars: host.maxPartChars,
       newChunkId: () => host.newChunkId(),
     })
+  }
+
+  get mode(): IslandMode {
+    return this.access.mode
   }
 
   get state(): IslandState {
@@ -144,12 +146,10 @@ export class Island {
 
   stop(): void {
     if (this.stopped) return
-    if (this.awareness.getLocalState() !== null) this.awareness.setLocalState(null) // tell the others we are gone
-    this.awareness.off('update', this.onAwareness)
-    this.awareness.destroy()
+    this.relay.stop()
     this.stopped = true
     this.clearRetry()
-    if (this.gapTimer !== null) this.host.clock.clearTimeout(this.gapTimer)
+    this.pending.stop()
     this.binding.stop()
     if (this.state === 'synced') this.outbox.stop()
     this.doc_.off('afterTransaction', this.onTransaction)
@@ -168,9 +168,8 @@ export class Island {
   /** The page (re)joined the session: run the handshake. */
   hello(): void {
     if (this.stopped) return
-    // Read-only here: a viewer, or a page whose own peer id is not among the editors.
     const self = this.host.self
-    this.binding.readOnly = this.mode === 'receive' || (this.editors !== null && self !== undefined && !this.editors.has(self))
+    this.binding.readOnly = this.access.readOnlyFor(self)
     this.run(this.join.hello(self, this.host.peers))
   }
 
@@ -178,7 +177,7 @@ export class Island {
   receive(from: string | undefined, messages: Message[], el: { askAll?: boolean; joining?: boolean; forPeer?: string }): void {
     if (this.stopped) return
     const [first, second] = messages
-    if (!this.mayEdit(from)) {
+    if (!this.access.mayEdit(from, this.name, (err) => this.host.error(err))) {
       // Readers may still ask for the state, and say where they are; their changes are refused.
       messages = messages.filter((m) => m.kind === 'awareness' || (m.kind === 'step1' && el.forPeer === undefined))
       if (messages.length === 0) return
@@ -199,7 +198,7 @@ export class Island {
       } else if (m.kind === 'step2' || m.kind === 'update') {
         this.applyOrBuffer([m], from)
         if (from !== undefined) this.run(this.join.receive({ kind: 'traffic', from }))
-      } else this.applyAwareness(m.update, from)
+      } else this.relay.apply(m.update, from)
     }
   }
 
@@ -207,15 +206,12 @@ export class Island {
   peerJoined(peer: string): void {
     if (this.stopped) return
     this.run(this.join.peerJoined(peer))
-    if (this.awareness.getLocalState() === null) return
-    this.sendAwareness([this.awareness.clientID])
+    this.relay.peerJoined()
   }
 
   /** A peer left: its awareness states go, and the handshake stops waiting for it. */
   peerLeft(peer: string): void {
-    const clients = this.awarenessByPeer.get(peer)
-    this.awarenessByPeer.delete(peer)
-    if (clients?.size) removeAwarenessStates(this.awareness, [...clients], REMOTE)
+    this.relay.peerLeft(peer)
     if (!this.stopped) this.run(this.join.peerLeft(peer))
   }
 
@@ -252,51 +248,11 @@ export class Island {
     }
   }
 
-  private applyAwareness(update: Uint8Array, from: string | undefined): void {
-    this.awarenessFrom = from
-    try {
-      applyAwarenessUpdate(this.awareness, update, REMOTE)
-    } catch (err) {
-      this.host.error(new SyncError('bad-update', `not an awareness update: ${(err as Error)?.message ?? err}`, { island: this.name, peer: from }))
-    } finally {
-      this.awarenessFrom = undefined
-    }
-  }
-
-  private readonly onAwareness = (changes: { added: number[]; updated: number[]; removed: number[] }, origin: unknown): void => {
-    if (origin === REMOTE) {
-      const from = this.awarenessFrom
-      if (from === undefined) return
-      let clients = this.awarenessByPeer.get(from)
-      if (!clients) this.awarenessByPeer.set(from, (clients = new Set()))
-      for (const c of [...changes.added, ...changes.updated]) if (c !== this.awareness.clientID) clients.add(c)
-      for (const c of changes.removed) clients.delete(c)
-      return
-    }
-    const mine = [...changes.added, ...changes.updated, ...changes.removed].filter((c) => c === this.awareness.clientID)
-    if (mine.length && !this.stopped) this.sendAwareness(mine)
-  }
-
-  private sendAwareness(clients: number[]): void {
-    this.outbox.sendControl('awareness', [{ kind: 'awareness', update: encodeAwarenessUpdate(this.awareness, clients) }])
-  }
-
   /** A remote element, attribute or text the policy (or a limit) kept off the page. */
   private noteRefusal(what: string, key: string, refusal: Refusal | undefined): void {
     const why = refusal ? describeRefusal(refusal) : `${what} ${key}`
     if (this.refusals) this.refusals.push(why)
     else this.host.error(new SyncError('not-allowed', `not rendered: ${why}`, { island: this.name }))
-  }
-
-  /** Whether `from` may change this island; a refusal is reported once per peer. */
-  private mayEdit(from: string | undefined): boolean {
-    if (this.mode === 'send') return false
-    if (this.editors === null || from === undefined || this.editors.has(from)) return true
-    if (!this.refusedEditors.has(from)) {
-      this.refusedEditors.add(from)
-      this.host.error(new SyncError('not-allowed', `${from} is not an editor of this island`, { island: this.name, peer: from }))
-    }
-    return false
   }
 
   private answer(to: string, stateVector: Uint8Array): void {
@@ -316,13 +272,7 @@ export class Island {
    * still have been on its way to the answerer when it answered. Send it, to everyone.
    */
   private fillGaps(answerer: string | undefined, theirState: Uint8Array, theirUpdate: UpdateMessage): void {
-    if (this.state !== 'synced' || this.mode === 'receive') return
-    const theirs = Y.decodeStateVector(theirState)
-    let ahead = false
-    for (const [client, clock] of Y.decodeStateVector(Y.encodeStateVector(this.doc_))) {
-      if (clock > (theirs.get(client) ?? 0)) ahead = true
-    }
-    if (!ahead && coversDeletes(deleteSetOf(theirUpdate), Y.createDeleteSetFromStructStore(this.doc_.store))) return
+    if (this.state !== 'synced' || this.mode === 'receive' || !holdsMoreThan(this.doc_, theirState, theirUpdate)) return
     this.outbox.sendControl(`fill:${answerer ?? ''}`, [stateMessage('update', this.doc_, theirState)])
   }
 
@@ -404,39 +354,10 @@ export class Island {
       // bounded. Dropping them is safe: the gap repair asks everyone for what we lack.
       this.doc_.store.pendingStructs = null
       this.doc_.store.pendingDs = null
-      this.droppedPending = true
       this.host.error(new SyncError('too-large', `over ${this.host.maxPendingBytes} bytes of updates wait for missing ones`, { island: this.name, peer: from }))
+      return this.pending.watch(true)
     }
-    this.watchGap()
-  }
-
-  /**
-   * Updates that wait for missing ones (or were dropped over the limit): give the missing ones
-   * time to arrive (delivery may be out of order), then ask everyone for what we lack. If even
-   * that brings nothing, nobody has them (a forged or broken client): drop what waits for them.
-   */
-  private watchGap(): void {
-    if (this.gapTimer !== null) return
-    this.gapTimer = this.host.clock.setTimeout(() => {
-      this.gapTimer = null
-      if (this.stopped || this.state !== 'synced') return
-      const store = this.doc_.store
-      if (store.pendingStructs === null && !this.droppedPending) {
-        this.gapAsked = false
-        return
-      }
-      this.droppedPending = false
-      if (!this.gapAsked) {
-        this.gapAsked = true
-        this.outbox.sendControl('ask', [{ kind: 'step1', stateVector: Y.encodeStateVector(this.doc_) }], { askAll: true })
-        if (store.pendingStructs !== null) this.watchGap()
-        return
-      }
-      this.gapAsked = false
-      store.pendingStructs = null
-      store.pendingDs = null
-      this.host.error(new SyncError('bad-update', 'updates wait for changes no peer has: dropped', { island: this.name }))
-    }, this.host.retryMs)
+    this.pending.watch()
   }
 
   private readonly onTransaction = (txn: Y.Transaction): void => {
@@ -449,20 +370,6 @@ export class Island {
     if (this.retryTimer !== null) this.host.clock.clearTimeout(this.retryTimer)
     this.retryTimer = null
   }
-}
-
-/** Whether every deleted range of `mine` lies inside a deleted range of `theirs` (both sorted and merged). */
-function coversDeletes(theirs: DeleteSet, mine: DeleteSet): boolean {
-  for (const [client, ranges] of mine.clients) {
-    const other = theirs.clients.get(client) ?? []
-    let j = 0
-    for (const r of ranges) {
-      while (j < other.length && other[j]!.clock + other[j]!.len <= r.clock) j++
-      const o = other[j]
-      if (!o || o.clock > r.clock || o.clock + o.len < r.clock + r.len) return false
-    }
-  }
-  return true
 }
 
 function sameState(a: Map<number, number>, b: Map<number, number>): boolean {
