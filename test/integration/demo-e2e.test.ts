@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
-import { build } from 'esbuild'
+import { addTestingTools, canonicalIsland } from './testing-script.js'
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../scripts/chromium.mjs'
 import { startProsody, type ProsodyInstance } from '../../scripts/prosody.mjs'
 import { startDemoServer, type DemoServer } from '../../demo/server.mjs'
@@ -18,14 +18,10 @@ const IIFE = `${ROOT}dist/xml-sync-islands.iife.js`
 const WAIT = 15_000
 
 let browser: Browser
-// The test tools are in no page bundle (src/testing.ts): the test brings canonicalDom itself.
-let testingScript: string
 
 beforeAll(async () => {
   // `npm test` builds first; a lone `vitest run` builds here if it has to.
   if (!existsSync(IIFE)) execFileSync(process.execPath, ['scripts/build.mjs', '--no-check', '--quiet'], { cwd: ROOT, stdio: 'inherit' })
-  const bundled = await build({ entryPoints: [`${ROOT}src/testing.ts`], bundle: true, format: 'iife', globalName: 'XmlSyncIslandsTesting', write: false, logLevel: 'error' })
-  testingScript = bundled.outputFiles[0]!.text
   browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS })
 })
 
@@ -40,14 +36,11 @@ async function open(context: BrowserContext, url: string): Promise<{ page: Page;
   page.on('pageerror', (e) => errors.push(e.message))
   await page.goto(url)
   await page.waitForFunction(() => (window as any).demo !== undefined, null, { timeout: WAIT })
-  await page.addScriptTag({ content: testingScript })
+  await addTestingTools(page)
   return { page, errors }
 }
 
-const canonical = (page: Page): Promise<string[]> =>
-  page.evaluate(() =>
-    ['drawing', 'notes'].map((name) => (window as any).XmlSyncIslandsTesting.canonicalDom(document.querySelector(`[data-sync-island="${name}"]`))),
-  )
+const canonical = (page: Page): Promise<string[]> => Promise.all(['drawing', 'notes'].map((name) => canonicalIsland(page, name)))
 
 const waitForPeers = (page: Page, n: number) =>
   page.waitForFunction((n) => (window as any).demo.session.peers.size === n, n, { timeout: WAIT })

@@ -11,6 +11,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../scripts/chromium.mjs'
 import { startProsody, type ProsodyInstance } from '../../scripts/prosody.mjs'
 import { startDemoServer, type DemoServer } from '../../demo/server.mjs'
+import { addTestingTools, canonicalIsland } from './testing-script.js'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const HOST = 'islands-demo.test'
@@ -49,11 +50,11 @@ async function open(context: BrowserContext, url: string): Promise<{ page: Page;
   }))
   expect(where).toEqual({ secure: false, randomUUID: 'undefined', host: HOST })
   await page.waitForFunction(() => (window as any).demo !== undefined, null, { timeout: WAIT })
+  await addTestingTools(page)
   return { page, errors }
 }
 
-const island = (page: Page, name: string): Promise<string> =>
-  page.evaluate((name) => (window as any).XmlSyncIslands.canonicalDom(document.querySelector(`[data-sync-island="${name}"]`)), name)
+const island = canonicalIsland
 
 describe('the demo on a plain-http page from a host name', () => {
   it('syncs two pages through Prosody with anonymous login, an edit each way', async () => {
