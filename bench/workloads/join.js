@@ -3,7 +3,7 @@
 // process with its own engine and XMPP bridge (@xmpp/client over `ws`, anonymous login). This
 // suite starts a Prosody of its own, since it kills it. The times are wall-clock milliseconds on
 // a shared machine: read them beside the retry count, which is exact.
-import { syncIslands, xmppBridge } from '../../src/index.ts'
+import { syncIslands, xmppBridge } from '../../index.ts'
 import { check, median } from './common.js'
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
