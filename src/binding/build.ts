@@ -1,5 +1,5 @@
 import * as Y from 'yjs'
-import { reasonOf, type BindingContext, type Verdict } from './context.js'
+import { askText, reasonOf, type BindingContext, type Verdict } from './context.js'
 import { attributeVerdict, elementVerdict, keyOf, sharedAttrs, shares } from './gate.js'
 import type { YNode } from './mirror.js'
 import { lineageOf, ORIGIN_KEY } from './moves.js'
@@ -69,7 +69,7 @@ export function domFromType(ctx: BindingContext, type: YNode, parentKey: string,
   let node: Node
   if (type instanceof Y.XmlText) {
     const text = textOfType(type)
-    const ok = ctx.allow.text(text, parentKey)
+    const ok = askText(ctx.allow, text, parentKey)
     if (ok !== true) return refuse(ctx, 'text', '#text', ok)
     node = ctx.document.createTextNode(text)
   } else {

@@ -33,9 +33,9 @@ export interface BindingContext {
  * What may be rendered. Keys as in names.ts; `parentKey` is the element it would go in (the
  * island element's own key for the island's children), `#island` for the island's own attributes.
  * Only `true` renders: `false` refuses, and so does a Refusal, which also says why (the
- * `not-allowed` event carries it). The reason comes with the answer rather than being left on
- * the filter for the engine to read after: a filter that wraps a policy passes the policy's
- * reasons on, and a plain `false` is never reported with an earlier call's reason.
+ * `not-allowed` event carries it). The reason comes with the answer (or from the filter's
+ * `check*`, for a Policy) rather than being left on the filter for the engine to read after: a
+ * plain `false` is never reported with an earlier call's reason.
  */
 export interface RenderFilter {
   element(key: string, parentKey?: string): Verdict
@@ -48,6 +48,35 @@ export type Verdict = boolean | Refusal
 
 /** The reason in a filter's answer, if it gave one. */
 export const reasonOf = (v: Verdict): Refusal | undefined => (typeof v === 'object' ? v : undefined)
+
+/**
+ * A filter that can also say why it refused (a Policy: `createPolicy`). Its `element`,
+ * `attribute` and `text` answer booleans, which compose safely (`a.element(k) && b.element(k)`:
+ * a Refusal, an object, would pass for a yes there); the engine asks `check*` only after a no.
+ */
+interface Explaining {
+  checkElement?(key: string, parentKey?: string): Refusal | null
+  checkAttribute?(elementKey: string, attrKey: string, value: string): Refusal | null
+  checkText?(value: string, parentKey?: string): Refusal | null
+}
+
+/** `filter.element`, with the filter's reason when it refused and can give one. */
+export function askElement(filter: RenderFilter, key: string, parentKey?: string): Verdict {
+  const v = filter.element(key, parentKey)
+  return v === false ? ((filter as Explaining).checkElement?.(key, parentKey) ?? false) : v
+}
+
+/** `filter.attribute`, with the filter's reason when it refused and can give one. */
+export function askAttribute(filter: RenderFilter, elementKey: string, attrKey: string, value: string): Verdict {
+  const v = filter.attribute(elementKey, attrKey, value)
+  return v === false ? ((filter as Explaining).checkAttribute?.(elementKey, attrKey, value) ?? false) : v
+}
+
+/** `filter.text`, with the filter's reason when it refused and can give one. */
+export function askText(filter: RenderFilter, value: string, parentKey?: string): Verdict {
+  const v = filter.text(value, parentKey)
+  return v === false ? ((filter as Explaining).checkText?.(value, parentKey) ?? false) : v
+}
 
 /** Why something was refused, in words for people and a code for programs. */
 export type RefusalRule =

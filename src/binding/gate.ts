@@ -1,5 +1,5 @@
 import type * as Y from 'yjs'
-import type { BindingContext, Verdict } from './context.js'
+import { askAttribute, askElement, type BindingContext, type Verdict } from './context.js'
 import { ISLAND_KEY } from './context.js'
 import { ignoredAttrs, isSynced, syncedAttrs } from './filter.js'
 import { elementKey } from './names.js'
@@ -66,12 +66,12 @@ const memos = new WeakMap<object, Set<string>>()
 const MEMO_LIMIT = 50_000
 
 function allowed(ctx: BindingContext, elementKey: string, nameOrParent: string, value: string | null): Verdict {
-  if (value !== null && value.length > 64) return ctx.allow.attribute(elementKey, nameOrParent, value)
+  if (value !== null && value.length > 64) return askAttribute(ctx.allow, elementKey, nameOrParent, value)
   let memo = memos.get(ctx.allow)
   if (!memo) memos.set(ctx.allow, (memo = new Set()))
   const q = value === null ? `e\u0000${elementKey}\u0000${nameOrParent}` : `a\u0000${elementKey}\u0000${nameOrParent}\u0000${value}`
   if (memo.has(q)) return true
-  const answer = value === null ? ctx.allow.element(elementKey, nameOrParent) : ctx.allow.attribute(elementKey, nameOrParent, value)
+  const answer = value === null ? askElement(ctx.allow, elementKey, nameOrParent) : askAttribute(ctx.allow, elementKey, nameOrParent, value)
   if (answer === true) {
     if (memo.size >= MEMO_LIMIT) memo.clear()
     memo.add(q)

@@ -1,5 +1,5 @@
 import * as Y from 'yjs'
-import { domOf, ISLAND_KEY, reasonOf, type BindingContext } from './context.js'
+import { askText, domOf, ISLAND_KEY, reasonOf, type BindingContext } from './context.js'
 import type { YNode } from './mirror.js'
 import { depthOf, domFromType, textOfType, trySetAttribute } from './build.js'
 import { allowsAttribute, allowsElement, attributeVerdict, keyOf } from './gate.js'
@@ -222,7 +222,7 @@ function patchText(ctx: BindingContext, type: Y.XmlText, delta: Delta): boolean 
   applyDelta(ctx, type, node, delta)
   const parent = node.parentNode
   if (parent === null) return true
-  const ok = ctx.allow.text(node.data, keyOf(parent as Element))
+  const ok = askText(ctx.allow, node.data, keyOf(parent as Element))
   if (ok === true) return true
   ctx.refused('text', '#text', reasonOf(ok))
   unbindDomDeep(ctx, node)

@@ -46,15 +46,18 @@ export interface PolicyOptions extends Partial<PolicyLimits> {
   readonly urls?: Partial<UrlRules>
 }
 
-/** A RenderFilter whose refusals say why (`true` or a Refusal), plus `check*` (null when allowed). */
+/**
+ * A RenderFilter (booleans, safe to combine with `&&`) that can also say why: `check*` give the
+ * Refusal, or null when allowed. The engine asks `check*` after a no, to name the reason.
+ */
 export interface Policy extends RenderFilter {
   /** The profile names it was made from, joined with `+` (`svg`, `svg+foreignObject`, `custom`). */
   readonly name: string
   readonly limits: PolicyLimits
   /** `parentKey`: the key of the element it would be rendered in, when the engine knows it. */
-  element(key: string, parentKey?: string): true | Refusal
-  attribute(elementKey: string, attrKey: string, value: string): true | Refusal
-  text(value: string, parentKey?: string): true | Refusal
+  element(key: string, parentKey?: string): boolean
+  attribute(elementKey: string, attrKey: string, value: string): boolean
+  text(value: string, parentKey?: string): boolean
   checkElement(key: string, parentKey?: string): Refusal | null
   checkAttribute(elementKey: string, attrKey: string, value: string): Refusal | null
   checkText(value: string, parentKey?: string): Refusal | null
@@ -129,16 +132,16 @@ class PolicyImpl implements Policy {
     if (this.urls.svg.externalReferences && this.urls.svg.resourceSchemes.length === 0) this.urls.svg = { ...this.urls.svg, resourceSchemes: ['https'] }
   }
 
-  element(key: string, parentKey?: string): true | Refusal {
-    return this.checkElement(key, parentKey) ?? true
+  element(key: string, parentKey?: string): boolean {
+    return this.checkElement(key, parentKey) === null
   }
 
-  attribute(elementKey: string, attrKey: string, value: string): true | Refusal {
-    return this.checkAttribute(elementKey, attrKey, value) ?? true
+  attribute(elementKey: string, attrKey: string, value: string): boolean {
+    return this.checkAttribute(elementKey, attrKey, value) === null
   }
 
-  text(value: string, parentKey?: string): true | Refusal {
-    return this.checkText(value, parentKey) ?? true
+  text(value: string, parentKey?: string): boolean {
+    return this.checkText(value, parentKey) === null
   }
 
   checkElement(key: string, parentKey?: string): Refusal | null {

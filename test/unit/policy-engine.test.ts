@@ -111,12 +111,12 @@ describe('a hostile update through the engine', () => {
 describe('a custom filter', () => {
   it("says why it refuses: its Refusal's reason reaches the not-allowed event, a plain false still refuses", async () => {
     const svg = createPolicy('svg')
-    // A house rule on top of the svg profile, which keeps its own reasons.
+    // A house rule on top of the svg profile, which passes its reasons on through check*.
     const allow: RenderFilter = {
       element: (key, parentKey) =>
-        key === 'svg:circle' ? { node: 'element', name: key, rule: 'not-allowed', reason: 'no circles in this drawing' } : key === 'svg:ellipse' ? false : svg.element(key, parentKey),
+        key === 'svg:circle' ? { node: 'element', name: key, rule: 'not-allowed', reason: 'no circles in this drawing' } : key === 'svg:ellipse' ? false : (svg.checkElement(key, parentKey) ?? true),
       attribute: (key, name, value) =>
-        name === 'fill' && value === 'hotpink' ? { node: 'attribute', name, element: key, rule: 'value', reason: 'not in the palette' } : svg.attribute(key, name, value),
+        name === 'fill' && value === 'hotpink' ? { node: 'attribute', name, element: key, rule: 'value', reason: 'not in the palette' } : (svg.checkAttribute(key, name, value) ?? true),
       text: (value, parentKey) => svg.text(value, parentKey),
     }
     const net = new Network({}, { allow })
@@ -132,6 +132,34 @@ describe('a custom filter', () => {
       ['not rendered: element svg:ellipse', 'room@muc/mallory'],
       ['not rendered: refused attribute fill on <svg:rect>: not in the palette', 'room@muc/mallory'],
       ['not rendered: refused attribute onclick on <svg:rect>: event handler attributes are never rendered', 'room@muc/mallory'],
+    ])
+  })
+
+  it('combines a policy’s booleans safely, and the engine still names the policy’s reason', async () => {
+    const svg = createPolicy('svg')
+    // The obvious way to add a rule: a refusal must never pass for a yes here.
+    const allow: RenderFilter = {
+      element: (key, parentKey) => svg.element(key, parentKey) && key !== 'svg:ellipse',
+      attribute: (key, name, value) => svg.attribute(key, name, value) && name !== 'opacity',
+      text: (value, parentKey) => svg.text(value, parentKey),
+    }
+    const net = new Network({}, { allow })
+    const a = net.join('<svg data-sync-island="main"><rect id="r" width="5" height="5"/></svg>')
+    await net.settle()
+    await hostile(a, (f) => (f.get(0) as Y.XmlElement).setAttribute('onclick', 'x()'))
+    await hostile(a, (f) => f.push([el('svg:script', {})]))
+    expect(a.island().innerHTML).toBe('<rect id="r" width="5" height="5"></rect>')
+    expect(a.errors.filter((e) => e.condition === 'not-allowed').map((e) => e.message)).toEqual([
+      'not rendered: attribute onclick',
+      'not rendered: element svg:script',
+    ])
+    // The policy itself, as the filter: its refusals come with their reasons.
+    const net2 = new Network({}, { allow: svg })
+    const b = net2.join('<svg data-sync-island="main"><rect id="r" width="5" height="5"/></svg>')
+    await net2.settle()
+    await hostile(b, (f) => (f.get(0) as Y.XmlElement).setAttribute('onclick', 'x()'))
+    expect(b.errors.filter((e) => e.condition === 'not-allowed').map((e) => e.message)).toEqual([
+      'not rendered: refused attribute onclick on <svg:rect>: event handler attributes are never rendered',
     ])
   })
 })

@@ -82,17 +82,21 @@ describe('legitimate content', () => {
 })
 
 describe('the policy API', () => {
-  it('answers as a RenderFilter: true, or the refusal with its reason', () => {
+  it('answers as a RenderFilter with booleans, and check* gives the refusal with its reason', () => {
     const p: Policy = createPolicy('svg')
     expect(p.name).toBe('svg')
     expect(p.element('svg:rect')).toBe(true)
-    expect(p.element('svg:script')).toMatchObject({ node: 'element', name: 'svg:script', rule: 'never' })
-    const onclick = p.attribute('svg:rect', 'onclick', 'x()')
+    expect(p.element('svg:script')).toBe(false)
+    expect(p.checkElement('svg:script')).toMatchObject({ node: 'element', name: 'svg:script', rule: 'never' })
+    expect(p.attribute('svg:rect', 'onclick', 'x()')).toBe(false)
+    const onclick = p.checkAttribute('svg:rect', 'onclick', 'x()')
     expect(onclick).toMatchObject({ node: 'attribute', name: 'onclick', element: 'svg:rect', rule: 'event-handler' })
     expect(p.attribute('svg:rect', 'fill', 'red')).toBe(true)
+    expect(p.checkAttribute('svg:rect', 'fill', 'red')).toBeNull()
     expect(describeRefusal(onclick as Refusal, 'room@muc/mallory')).toBe('refused attribute onclick on <svg:rect> from room@muc/mallory: event handler attributes are never rendered')
     expect(p.text('hello')).toBe(true)
-    expect(p.text('x', 'svg:script')).toMatchObject({ node: 'text', element: 'svg:script', rule: 'never' })
+    expect(p.text('x', 'svg:script')).toBe(false)
+    expect(p.checkText('x', 'svg:script')).toMatchObject({ node: 'text', element: 'svg:script', rule: 'never' })
   })
 
   it('names its refusals by rule', () => {
