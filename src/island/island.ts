@@ -174,7 +174,7 @@ export class Island {
   }
 
   /** Handles the checked messages of one `<island/>` payload from `from`. */
-  receive(from: string | undefined, messages: Message[], el: { askAll?: boolean; joining?: boolean; forPeer?: string }): void {
+  receive(from: string | undefined, messages: Message[], el: { askAll?: boolean; joining?: boolean; forPeer?: string; merge?: boolean }): void {
     if (this.stopped) return
     const [first, second] = messages
     if (!this.access.mayEdit(from, this.name, (err) => this.host.error(err))) {
@@ -184,12 +184,13 @@ export class Island {
     }
     if (el.forPeer !== undefined && first?.kind === 'step1' && second?.kind === 'step2') {
       const self = this.host.self
-      if (self !== undefined && el.forPeer !== self) {
+      if (self === undefined || el.forPeer !== self) {
         // Another peer's answer: what it carries is ours too, and what we hold it may lack.
         this.applyOrBuffer([second], from)
         this.fillGaps(from, first.stateVector, second)
       }
-      return this.run(this.join.receive({ kind: 'answer', from, forPeer: el.forPeer, stateVector: first.stateVector }), second)
+      const answer = { kind: 'answer', from, forPeer: el.forPeer, stateVector: first.stateVector, merge: el.merge === true } as const
+      return this.run(this.join.receive(answer), second)
     }
     for (const m of messages) {
       if (m.kind === 'step1') {
@@ -223,10 +224,10 @@ export class Island {
           this.outbox.sendControl('ask', [{ kind: 'step1', stateVector: Y.encodeStateVector(this.doc_) }], { askAll: a.all, joining: a.join })
           break
         case 'answer':
-          this.answer(a.to, a.stateVector)
+          this.answer(a.to, a.stateVector, a.merge)
           break
         case 'accept':
-          if (answer) this.accept(a.from, a.stateVector, answer, a.joined)
+          if (answer) this.accept(a.from, a.stateVector, answer, a.joined, a.merge)
           break
         case 'synced':
           this.becomeSynced(a.alone)
@@ -255,14 +256,14 @@ export class Island {
     else this.host.error(new SyncError('not-allowed', `not rendered: ${why}`, { island: this.name }))
   }
 
-  private answer(to: string, stateVector: Uint8Array): void {
+  private answer(to: string, stateVector: Uint8Array, merge: boolean): void {
     this.outbox.sendControl(
       `answer:${to}`,
       [
         { kind: 'step1', stateVector: Y.encodeStateVector(this.doc_) },
         stateMessage('step2', this.doc_, stateVector),
       ],
-      { forPeer: to },
+      { forPeer: to, merge },
     )
   }
 
@@ -276,8 +277,11 @@ export class Island {
     this.outbox.sendControl(`fill:${answerer ?? ''}`, [stateMessage('update', this.doc_, theirState)])
   }
 
-  /** Takes an answer: merged when it is ours or theirs is ours, else the session's doc is adopted. */
-  private accept(from: string | undefined, theirState: Uint8Array, update: UpdateMessage, joined: boolean): void {
+  /**
+   * Takes an answer: merged when the answerer joined together with us (`merge`), when its doc
+   * holds our seed, or when one side is empty; else the session's doc is adopted.
+   */
+  private accept(from: string | undefined, theirState: Uint8Array, update: UpdateMessage, joined: boolean, merge: boolean): void {
     if (!joined) {
       this.apply([update], from)
       if (this.mode !== 'receive') this.reply(from, theirState)
@@ -285,7 +289,7 @@ export class Island {
     }
     const theirs = Y.decodeStateVector(theirState)
     const sameSeed = (theirs.get(this.seedClient) ?? 0) >= this.seedLength
-    if (this.mode !== 'receive' && (this.seedLength === 0 || theirs.size === 0 || sameSeed)) {
+    if (this.mode !== 'receive' && (merge || this.seedLength === 0 || theirs.size === 0 || sameSeed)) {
       this.apply([update, ...this.takeBuffered()], from)
     } else {
       const doc = new Y.Doc()

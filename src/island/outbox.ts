@@ -19,6 +19,7 @@ export interface ControlOptions {
   askAll?: boolean
   joining?: boolean
   forPeer?: string
+  merge?: boolean
 }
 
 interface Written {

@@ -15,6 +15,8 @@ export interface IslandElement {
   joining?: boolean
   /** The peer an answer is meant for (others may apply it, but do not reply to it). */
   forPeer?: string
+  /** `merge="true"` on an answer: the answerer joined together with the asker, whose content counts as much. */
+  merge?: boolean
 }
 
 export type Stanza =
@@ -80,6 +82,7 @@ function readIsland(el: XmlEl, from: string | undefined): IslandElement {
     }
   }
   if (el.attrs.for !== undefined) out.forPeer = el.attrs.for
+  if (el.attrs.merge === 'true') out.merge = true
   if (el.attrs.chunk !== undefined) {
     const part = Number(el.attrs.part)
     const parts = Number(el.attrs.parts)
@@ -98,11 +101,11 @@ function readIsland(el: XmlEl, from: string | undefined): IslandElement {
 export function messageStanzas(
   island: string,
   data: Uint8Array,
-  opts: { maxPartChars: number; askAll?: boolean; joining?: boolean; forPeer?: string; newChunkId: () => string },
+  opts: { maxPartChars: number; askAll?: boolean; joining?: boolean; forPeer?: string; merge?: boolean; newChunkId: () => string },
 ): string[] {
   const maxBytes = Math.max(3, Math.floor(opts.maxPartChars / 4) * 3)
   const tokens = [opts.joining ? 'join' : '', opts.askAll ? 'all' : ''].filter(Boolean).join(' ')
-  const ask = (tokens ? ` ask="${tokens}"` : '') + (opts.forPeer !== undefined ? ` for="${escapeXml(opts.forPeer)}"` : '')
+  const ask = (tokens ? ` ask="${tokens}"` : '') + (opts.forPeer !== undefined ? ` for="${escapeXml(opts.forPeer)}"` : '') + (opts.merge ? ' merge="true"' : '')
   const name = escapeXml(island)
   if (data.length <= maxBytes) return [envelope(`<island xmlns="${NS_ISLANDS}" name="${name}"${ask}>${toBase64(data)}</island>`)]
   const parts = Math.ceil(data.length / maxBytes)
