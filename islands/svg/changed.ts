@@ -30,7 +30,6 @@ function attributesDiffer(host: KindHost, el: Element, type: Y.XmlElement): bool
   const attrs = el.attributes
   for (let i = 0; i < attrs.length; i++) {
     const a = attrs[i]!
-    if (a.name.startsWith('data-sync-')) continue
     const key = host.attributeKey(a)
     if (key !== null && type.getAttribute(key) !== a.value) return true
   }

@@ -256,7 +256,8 @@ export class Binding {
       root: this.root,
       clock: this.clock,
       typeOf: (node) => this.ctx.mirror.typeOf(node),
-      attributeKey: (attr) => attrKey(attr),
+      // Authoring attributes (data-sync-*) are never shared, so they have no key.
+      attributeKey: (attr) => (attr.name.startsWith(AUTHORING_PREFIX) ? null : attrKey(attr)),
       markChanged: (elements) => {
         if (!this.stopped) this.capture.addElements(elements)
       },
@@ -310,18 +311,6 @@ function keepLocalAttributes(from: Element, to: Element, root: Element): void {
       else to.setAttribute(a.name, a.value)
     }
   }
-}
-
-/** Whether any attribute value of `el` differs from its type's (a cheap over-approximation). */
-function attributesDiffer(el: Element, type: Y.XmlElement): boolean {
-  const attrs = el.attributes
-  for (let i = 0; i < attrs.length; i++) {
-    const a = attrs[i]!
-    if (a.name.startsWith(AUTHORING_PREFIX)) continue
-    const key = attrKey(a)
-    if (key !== null && type.getAttribute(key) !== a.value) return true
-  }
-  return false
 }
 
 /** Calls `fn` on every shared node below `root`, in document order, not entering local subtrees. */

@@ -21,30 +21,29 @@ export interface AccessorHooks {
 
 interface Wrap {
   readonly original: PropertyDescriptor
-  readonly listeners: Set<AccessorListener>
+  /** What we defined: put back only while it is still what the prototype holds. */
+  readonly installed: PropertyDescriptor
+  /** Replaced, never changed in place: a call in progress keeps the list it started with. */
+  listeners: readonly AccessorListener[]
 }
 
-const registries = new WeakMap<object, AccessorHooks>()
+// Kept on the window under a registered symbol, not in this module: two copies of the engine on
+// one page (the page's bundle and a bookmarklet's) must share one wrap per property too.
+const REGISTRY = Symbol.for('xml-sync-islands.accessor-hooks.v1')
 
 /** The registry of `view` (a window, or globalThis outside a browser): one per window. */
 export function accessorHooks(view: object): AccessorHooks {
-  let registry = registries.get(view)
-  if (!registry) registries.set(view, (registry = createRegistry()))
+  const holder = view as { [REGISTRY]?: AccessorHooks }
+  let registry = holder[REGISTRY]
+  if (!registry) {
+    registry = createRegistry()
+    Object.defineProperty(view, REGISTRY, { value: registry, configurable: true })
+  }
   return registry
 }
 
 function createRegistry(): AccessorHooks {
   const wraps = new Map<object, Map<string, Wrap>>()
-  const notify = (wrap: Wrap, self: object, args: readonly unknown[]): void => {
-    // A copy: a listener may unhook itself (an island stopping) while being told.
-    for (const listener of [...wrap.listeners]) {
-      try {
-        listener(self, args)
-      } catch (err) {
-        reportLater(err)
-      }
-    }
-  }
   return {
     hook(proto, name, listener) {
       let byName = wraps.get(proto)
@@ -52,21 +51,26 @@ function createRegistry(): AccessorHooks {
       if (!wrap) {
         const original = Object.getOwnPropertyDescriptor(proto, name)
         if (!original) throw new TypeError(`no own property "${name}" to hook on this prototype`)
-        wrap = { original, listeners: new Set() }
-        Object.defineProperty(proto, name, wrapped(original, wrap, notify, name))
+        const w: Wrap = { original, installed: original, listeners: [] }
+        const installed = wrapped(original, w, name)
+        ;(w as { installed: PropertyDescriptor }).installed = installed
+        Object.defineProperty(proto, name, installed)
         if (!byName) wraps.set(proto, (byName = new Map()))
-        byName.set(name, wrap)
+        byName.set(name, (wrap = w))
       }
       // One entry per hook() call: the same function hooked twice stays until unhooked twice.
       const entry: AccessorListener = (self, args) => listener(self, args)
-      wrap.listeners.add(entry)
+      wrap.listeners = [...wrap.listeners, entry]
       const w = wrap
       let done = false
       return () => {
         if (done) return
         done = true
-        w.listeners.delete(entry)
-        if (w.listeners.size > 0) return
+        w.listeners = w.listeners.filter((l) => l !== entry)
+        if (w.listeners.length > 0) return
+        // The page may have wrapped it after us (a polyfill, another recorder): then ours stays,
+        // a pass-through with no listeners, for the next hook to reuse; theirs keeps working.
+        if (!isInstalled(proto, name, w.installed)) return
         Object.defineProperty(proto, name, w.original)
         byName!.delete(name)
         if (byName!.size === 0) wraps.delete(proto)
@@ -75,14 +79,29 @@ function createRegistry(): AccessorHooks {
   }
 }
 
-function wrapped(original: PropertyDescriptor, wrap: Wrap, notify: (wrap: Wrap, self: object, args: readonly unknown[]) => void, name: string): PropertyDescriptor {
+function isInstalled(proto: object, name: string, installed: PropertyDescriptor): boolean {
+  const now = Object.getOwnPropertyDescriptor(proto, name)
+  return now !== undefined && now.set === installed.set && now.value === installed.value
+}
+
+function notify(wrap: Wrap, self: object, args: readonly unknown[]): void {
+  for (const listener of wrap.listeners) {
+    try {
+      listener(self, args)
+    } catch (err) {
+      reportLater(err)
+    }
+  }
+}
+
+function wrapped(original: PropertyDescriptor, wrap: Wrap, name: string): PropertyDescriptor {
   const { set, value } = original
   if (set) {
     return {
       ...original,
       set(this: object, v: unknown) {
         set.call(this, v)
-        notify(wrap, this, [v])
+        if (wrap.listeners.length) notify(wrap, this, [v])
       },
     }
   }
@@ -92,7 +111,7 @@ function wrapped(original: PropertyDescriptor, wrap: Wrap, notify: (wrap: Wrap, 
       ...original,
       value: function (this: object, ...args: unknown[]) {
         const result = method.apply(this, args)
-        notify(wrap, this, args)
+        if (wrap.listeners.length) notify(wrap, this, args)
         return result
       },
     }

@@ -35,7 +35,7 @@ export interface KindHost {
   readonly clock: Clock
   /** The Yjs node bound to a shared DOM node (the mirror), undefined for local or unknown ones. */
   typeOf(node: Node): Y.XmlElement | Y.XmlText | undefined
-  /** The key under which the doc keeps this attribute (`x`, `xlink:href`, `{uri}local`); null: never shared. */
+  /** The key under which the doc keeps this attribute (`x`, `xlink:href`, `{uri}local`); null: never shared (`data-sync-*`, ...). */
   attributeKey(attr: Attr): string | null
   /** Marks elements whose attributes may have changed without a mutation record; `commit` captures them. */
   markChanged(elements: Iterable<Element>): void

@@ -136,3 +136,45 @@ describe('accessor hooks: one registry per window, for kinds that see what the D
     expect(Object.getOwnPropertyDescriptor(plain, 'n')).toEqual({ value: 1, writable: true, enumerable: true, configurable: true })
   })
 })
+
+describe('accessor hooks: living beside other code on the page', () => {
+  it('two copies of the engine on one page (two bundles) share the window’s registry', async () => {
+    const view = {}
+    const first = accessorHooks(view)
+    vi.resetModules()
+    const again = await import('../../src/island/accessors.js')
+    expect(again.accessorHooks).not.toBe(accessorHooks) // another copy of the module
+    expect(again.accessorHooks(view)).toBe(first)
+  })
+
+  it('a page that wrapped the property after us keeps its wrap when the last user leaves; a later hook reuses ours', () => {
+    const Shape = shape()
+    const hooks = accessorHooks({})
+    const heard: unknown[] = []
+    const off = hooks.hook(Shape.prototype, 'x', (_s, args) => heard.push(args[0]))
+    // The page's own wrap, on top of ours.
+    const ours = descriptor(Shape.prototype, 'x')
+    const pageHeard: unknown[] = []
+    Object.defineProperty(Shape.prototype, 'x', {
+      ...ours,
+      set(this: object, v: unknown) {
+        pageHeard.push(v)
+        ours.set!.call(this, v)
+      },
+    })
+    const theirs = descriptor(Shape.prototype, 'x')
+    off()
+    expect(descriptor(Shape.prototype, 'x').set).toBe(theirs.set)
+    const s = new Shape()
+    s.x = 3
+    expect(pageHeard).toEqual([3])
+    expect(heard).toEqual([]) // ours is a pass-through now
+    expect(s.x).toBe(3)
+    const off2 = hooks.hook(Shape.prototype, 'x', (_s, args) => heard.push(args[0]))
+    s.x = 4
+    expect(heard).toEqual([4])
+    expect(pageHeard).toEqual([3, 4])
+    expect(descriptor(Shape.prototype, 'x').set).toBe(theirs.set) // still one wrap of ours, under theirs
+    off2()
+  })
+})

@@ -26,7 +26,7 @@ function setup(html: string) {
       const values = docValues.get(node as Element)
       return values && ({ getAttribute: (k: string) => values[k] } as unknown as Y.XmlElement)
     },
-    attributeKey: (attr) => attr.name,
+    attributeKey: (attr) => (attr.name.startsWith('data-sync-') ? null : attr.name), // as the engine's host: authoring attributes have no key
     markChanged: (els) => void marked.push([...els].map((e) => e.id)),
     commit: () => undefined,
     rescan: () => {
