@@ -22,8 +22,8 @@ type Packet =
   | { kind: 'hello' | 'here' | 'bye' | 'beat'; from: string }
   | { kind: 'stanza'; from: string; text: string }
 
-/** The only errors: stanzas the page wrote that no bridge may send (page-stanza.ts). */
-export type BroadcastBridgeErrorDetail = BridgeErrorDetail<PageStanzaRefusal>
+/** Stanzas the page wrote that no bridge may send (page-stanza.ts), or `start`: no BroadcastChannel here. */
+export type BroadcastBridgeErrorDetail = BridgeErrorDetail<PageStanzaRefusal | 'start'>
 
 /** `online` once the other tabs had their time to answer; never `offline`: a tab cannot lose the others. */
 export interface BroadcastBridge extends Bridge {
@@ -38,12 +38,25 @@ export function broadcastBridge(options: BroadcastBridgeOptions = {}): Broadcast
   const id = `tab-${Math.random().toString(36).slice(2, 10)}`
   const incoming = channelElement(doc, INCOMING_ID)
   const outgoing = channelElement(doc, OUTGOING_ID)
-  const bc = new BroadcastChannel(`xml-sync-islands:${options.session ?? 'default'}`)
+  const events = new EventTarget()
+  let bc: BroadcastChannel
+  try {
+    bc = new BroadcastChannel(`xml-sync-islands:${options.session ?? 'default'}`)
+  } catch (err) {
+    // Missing (an old browser, some embedded views) or refused (opaque origins): a bridge never
+    // throws at the page; it says so once the caller has had a chance to listen.
+    const message = `no BroadcastChannel here: ${(err as Error)?.message ?? err}`
+    setTimeout(() => emitBridgeEvent(events, 'error', { reason: 'start', message } satisfies BroadcastBridgeErrorDetail), 0)
+    return Object.defineProperties(events, {
+      id: { value: id, enumerable: true },
+      self: { get: () => undefined, enumerable: true },
+      close: { value: async (): Promise<void> => undefined },
+    }) as BroadcastBridge
+  }
   const lastSeen = new Map<string, number>()
   const post = (p: Packet): void => bc.postMessage(p)
   let closed = false
   let online = false
-  const events = new EventTarget()
 
   const seen = (peer: string): void => {
     if (!lastSeen.has(peer)) writeStanza(incoming, presenceStanza(peer, { available: true }))
@@ -92,6 +105,8 @@ export function broadcastBridge(options: BroadcastBridgeOptions = {}): Broadcast
     reader?.stop()
     post({ kind: 'bye', from: id })
     bc.close()
+    // The engine may outlive this bridge (or take another): the peers it knew are gone for it.
+    for (const peer of [...lastSeen.keys()]) gone(peer)
     doc.defaultView?.removeEventListener('pagehide', stop)
   }
   // A closing tab says goodbye, so the others need not wait for its heartbeats to stop.

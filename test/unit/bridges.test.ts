@@ -2,7 +2,7 @@
 // bridge have it, and the one rule for what the page may write (src/bridge/page-stanza.ts),
 // which both share with the XMPP bridge. No engine: the tests write #xmpp-outgoing and read
 // #xmpp-incoming themselves.
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { broadcastBridge, type Bridge, type BridgeErrorDetail } from '../../src/core.js'
 import { memoryBus } from '../../src/testing.js'
 import { INCOMING_ID, OUTGOING_ID, channelElement, writeStanza } from '../../src/channel/channel.js'
@@ -123,5 +123,36 @@ describe('the BroadcastChannel bridge is a Bridge', () => {
       await Promise.all([a.close(), b.close()])
     }
     expect(a.self).toBeUndefined()
+  })
+
+  it('on close tells its own page the other tabs are gone, so an engine that outlives it lists no one', async () => {
+    const session = `bridges-${Math.random().toString(36).slice(2)}`
+    const docA = createPage('')
+    const docB = createPage('')
+    const a = broadcastBridge({ session, document: docA, helloMs: 20 })
+    const b = broadcastBridge({ session, document: docB, helloMs: 20 })
+    try {
+      await until(() => received(docA).some((t) => t.includes(`from="${b.id}"`) && !t.includes('unavailable')), 'a to hear b')
+      await a.close()
+      expect(received(docA).filter((t) => t.includes(`from="${b.id}"`)).at(-1)).toContain('type="unavailable"')
+    } finally {
+      await b.close()
+    }
+  })
+
+  it('where there is no BroadcastChannel, says so in an error event instead of throwing', async () => {
+    const real = globalThis.BroadcastChannel
+    vi.stubGlobal('BroadcastChannel', undefined)
+    try {
+      const bridge = broadcastBridge({ document: createPage('') })
+      const errors: string[] = []
+      bridge.addEventListener('error', (e) => errors.push((e as CustomEvent<BridgeErrorDetail>).detail.reason))
+      await until(() => errors.length > 0, 'the error')
+      expect(errors).toEqual(['start'])
+      expect(bridge.self).toBeUndefined()
+      await bridge.close()
+    } finally {
+      vi.stubGlobal('BroadcastChannel', real)
+    }
   })
 })
