@@ -308,6 +308,8 @@ function startBridge(options: XmppBridgeOptions): XmppBridge {
   async function close(): Promise<void> {
     if (closed) return
     closed = true
+    // The engine may outlive this bridge (or take another): the peers it knew are gone for it.
+    for (const text of session.lost()) writeIncoming(text)
     joined = false
     keeper.stop()
     reader?.stop()

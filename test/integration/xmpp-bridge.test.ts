@@ -126,6 +126,14 @@ describe('xmppBridge in a MUC room', () => {
     expect(b!.bridge.stats.presences).toBeGreaterThanOrEqual(4)
   })
 
+  it('on close tells its own page the others are gone, so an engine that outlives it lists no one', async () => {
+    const [a, b] = await inRoom(newRoom(), [{}, {}])
+    const bSelf = b!.bridge.self
+    await a!.bridge.close()
+    const last = presences(a!.page).filter((p) => p.attrs.from === bSelf).at(-1)
+    expect(last?.attrs.type).toBe('unavailable')
+  })
+
   it('refuses stanzas that set `from`, `to` or `type`, are no message or are malformed', async () => {
     const room = newRoom()
     const [a, b] = await inRoom(room, [{ user: 'alice' }, { user: 'bob' }])
