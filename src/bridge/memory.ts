@@ -70,7 +70,10 @@ export class MemoryBus {
       closed = true
       peer.reader.stop()
       this.peers.delete(id)
-      for (const other of this.reachable(peer)) writeStanza(other.incoming, presenceStanza(id, { available: false }))
+      for (const other of this.reachable(peer)) {
+        writeStanza(other.incoming, presenceStanza(id, { available: false }))
+        writeStanza(incoming, presenceStanza(other.id, { available: false })) // as every bridge does on close
+      }
     }
     return Object.defineProperties(events, {
       id: { value: id, enumerable: true },
