@@ -31,6 +31,7 @@ export interface IslandHost {
   readonly windowMs: number
   readonly retryMs: number
   readonly maxPartChars: number
+  readonly maxStanzaBytes: number
   readonly maxBuffered: number
   readonly maxPendingBytes: number
   /** One filter for every island; by default each island has its profile's policy (src/policy). */
@@ -115,7 +116,9 @@ export class Island {
       clock: host.clock,
       windowMs: host.windowMs,
       maxPartChars: host.maxPartChars,
+      maxStanzaBytes: host.maxStanzaBytes,
       newChunkId: () => host.newChunkId(),
+      onError: (err) => host.error(asSyncError(err, name)),
     })
   }
 
