@@ -64,7 +64,8 @@ const resendReserve = (ownJid: string): number =>
  * Stream errors (RFC 6120 §4.9.3) and WebSocket close codes (RFC 6455 §7.4.1) by which a server
  * refuses what it was sent, rather than going away. Prosody 0.12: `policy-violation` for a stanza
  * over c2s_stanza_size_limit, `resource-constraint` for a full frame buffer, close code 1003 for
- * a fragmented message, 1009 for a frame over the limit.
+ * a fragmented message, 1009 for a frame over the limit. 1006 (no close frame) only counts after
+ * a stanza larger than one browser message (onDisconnect).
  */
 const SIZE_REFUSALS = new Set(['policy-violation', 'resource-constraint', 'ws-1003', 'ws-1009'])
 const CONTENT_REFUSALS = new Set(['bad-format', 'invalid-xml', 'not-well-formed', 'restricted-xml', 'invalid-namespace', 'unsupported-stanza-type', 'ws-1002', 'ws-1007'])
@@ -277,22 +278,28 @@ function startBridge(options: XmppBridgeOptions): XmppBridge {
    * When the refusal is about size, the server's limit is below that stanza, by how much it does
    * not say: send nothing over half of it from now on. The engine sends a state again on every
    * rejoin, a little larger or smaller each time, so "not this size again" would not stop the
-   * loop; halving does, after a few rounds at most. Never below 10,000 bytes, which RFC 6120
-   * (§13.12) requires every server to accept: a refusal of less is not about size.
+   * loop; halving does, after a few rounds at most. Never below `floor` (undefined: the refusal
+   * is not about size): at most 10,000 bytes, which RFC 6120 (§13.12) requires every server to
+   * accept, so a refusal of less is not about size.
    */
-  const refused = (condition: string, text: string | undefined): void => {
+  const refused = (condition: string, text: string | undefined, floor: number | undefined): void => {
     const suspect = recent.reduce<{ text: string; bytes: number } | undefined>((a, b) => (a && a.bytes >= b.bytes ? a : b), undefined)
     recent = []
-    const learn = SIZE_REFUSALS.has(condition) && suspect !== undefined && suspect.bytes > MIN_STANZA_LIMIT
-    if (learn) ceiling = Math.min(ceiling, Math.max(MIN_STANZA_LIMIT, Math.floor(suspect.bytes / 2)))
+    const learn = floor !== undefined && suspect !== undefined && suspect.bytes > floor
+    if (learn) ceiling = Math.min(ceiling, Math.max(floor!, Math.floor(suspect!.bytes / 2)))
     const about = suspect ? ` after a stanza of ${suspect.bytes} bytes` : ''
     const then = learn ? `; stanzas over ${ceiling} bytes are no longer sent` : ''
     fail('refused', `the server closed the stream (${condition}${text ? `: ${text}` : ''})${about}${then}`, { condition, ...(suspect && { stanza: suspect.text }) })
   }
 
-  const onDisconnect = (event?: { reason?: { code?: number; reason?: string } }): void => {
+  const onDisconnect = (event?: { clean?: boolean; reason?: { code?: number; reason?: string } }): void => {
     const code = event?.reason?.code
-    if (code !== undefined && (SIZE_REFUSALS.has(`ws-${code}`) || CONTENT_REFUSALS.has(`ws-${code}`))) refused(`ws-${code}`, event?.reason?.reason)
+    const condition = `ws-${code ?? 'lost'}`
+    if (SIZE_REFUSALS.has(condition) || CONTENT_REFUSALS.has(condition)) refused(condition, event?.reason?.reason, SIZE_REFUSALS.has(condition) ? MIN_STANZA_LIMIT : undefined)
+    // Chromium, still sending when Prosody closes over a split message, often sees no close
+    // frame at all (1006). A connection lost right after a stanza larger than one browser
+    // message is taken for that refusal, but never lowers the bound below one message.
+    else if (event?.clean === false && recent.some((r) => r.bytes > MAX_STANZA_BYTES)) refused(condition === 'ws-lost' ? 'ws-1006' : condition, 'lost right after a stanza larger than one browser WebSocket message', MAX_STANZA_BYTES)
     recent = []
     leaveSession()
   }
@@ -345,7 +352,7 @@ function startBridge(options: XmppBridgeOptions): XmppBridge {
     // Connection failures are reported through keepConnected's onFailure; without a listener an
     // EventEmitter would throw. A stream error that refuses what was sent is reported here.
     const e = err as { name?: string; condition?: string; text?: string } | null
-    if (e?.name === 'StreamError' && e.condition && (SIZE_REFUSALS.has(e.condition) || CONTENT_REFUSALS.has(e.condition))) refused(e.condition, e.text ? String(e.text) : undefined)
+    if (e?.name === 'StreamError' && e.condition && (SIZE_REFUSALS.has(e.condition) || CONTENT_REFUSALS.has(e.condition))) refused(e.condition, e.text ? String(e.text) : undefined, SIZE_REFUSALS.has(e.condition) ? MIN_STANZA_LIMIT : undefined)
   }
 
   xmpp.on('online', onOnline)

@@ -225,4 +225,49 @@ describe('large changes from Chromium through Prosody', () => {
       await close(A, C)
     }
   })
+
+  it('a bridge whose bound is raised past one message is cut by Prosody once, says so, and does not loop', async () => {
+    // With maxStanzaBytes raised, the bridge sends stanzas of 100 KiB; Chromium splits such a
+    // message when the socket is busy (a lone one on an idle socket went whole), so four back to
+    // back, and Prosody closes with 1003. As the engine does on each rejoin, the page writes them
+    // again.
+    const ctx = await browser.newContext()
+    const page = await ctx.newPage()
+    await page.goto(baseUrl)
+    try {
+      const result = await page.evaluate(
+        async ({ service, domain, room }) => {
+          const api = (window as any).XmlSyncIslands
+          const errors: Array<{ reason: string; condition?: string }> = []
+          const bridge = api.xmppBridge({ service, domain, room, nick: 'x', maxStanzaBytes: 256 * 1024, backoff: { minDelay: 50, maxDelay: 400 } })
+          bridge.addEventListener('error', (e: CustomEvent) => errors.push({ reason: e.detail.reason, condition: e.detail.condition }))
+          let writes = 0
+          const write = (): void => {
+            writes++
+            for (let i = 0; i < 4; i++) {
+              const child = document.createElement('div')
+              child.textContent = `<message xmlns="jabber:client"><island xmlns="urn:xml-sync-islands:1" name="board">${'A'.repeat(100 * 1024 - 4 * i - 16 * writes)}</island></message>`
+              document.getElementById('xmpp-outgoing')!.append(child)
+            }
+          }
+          bridge.addEventListener('online', write)
+          const deadline = Date.now() + 20_000
+          while (writes < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
+          // Several backoff periods: a loop would have shown by now.
+          await new Promise((r) => setTimeout(r, 2000))
+          const out = { errors, writes, reconnects: bridge.stats.reconnects, online: bridge.online}
+          await bridge.close()
+          return out
+        },
+        { service: prosody.websocketUrl, domain: prosody.anonDomain, room: room('cut') },
+      )
+      // Refused once; then every stanza that large is kept back, before sending.
+      // 1003 when Chromium reads Prosody's close frame; 1006 when it was still sending and saw none.
+      expect(result.errors[0]).toEqual({ reason: 'refused', condition: expect.stringMatching(/^ws-100[36]$/) })
+      expect(result.errors.slice(1)).toEqual(Array(4).fill({ reason: 'too-large' }))
+      expect(result, JSON.stringify(result)).toMatchObject({ writes: 2, reconnects: 1, online: true })
+    } finally {
+      await ctx.close()
+    }
+  })
 })
