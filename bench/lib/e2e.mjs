@@ -82,6 +82,7 @@ export async function e2eSuite({ browser, serverUrl, prosody, n, batches, gapMs,
       })
     }
     if (lastX !== String(batches * per)) throw new Error(`wrong result: e2e: page B ends at x=${lastX}, not ${batches * per}`)
+    const large = await largeChanges({ open, call, common, stamp, prosody, log })
     const p50 = percentile(engine.total, 50)
     const rawP50 = percentile(raw.oneway, 50)
     const share = (median(engine.send) + median(engine.receive)) / p50
@@ -100,13 +101,71 @@ export async function e2eSuite({ browser, serverUrl, prosody, n, batches, gapMs,
         { name: 'chromium.e2e.raw_socket_to_socket_ms_median', value: median(raw.wire), unit: 'ms' },
         { name: 'chromium.e2e.raw_xmpp_oneway_p99_ms', value: percentile(raw.oneway, 99), unit: 'ms' },
         { name: 'chromium.e2e.engine_p50_over_raw_p50', value: p50 / rawP50, unit: 'ratio', target: 2 },
+        ...large.figures,
       ],
-      info: { edits: engine.total.length, stanzaChars: median(engine.chars), rawChars: median(raw.chars), gapMs },
+      info: { edits: engine.total.length, stanzaChars: median(engine.chars), rawChars: median(raw.chars), gapMs, large: large.info },
     }
   } finally {
     for (const p of pages) {
-      await p.page.evaluate(() => Promise.all([globalThis.Bench.e2e.engineLeave(), globalThis.Bench.e2e.rawLeave()])).catch(() => {})
+      await p.page.evaluate(() => Promise.all([globalThis.Bench.e2e.engineLeave(), globalThis.Bench.e2e.rawLeave(), globalThis.Bench.e2e.bigLeave()])).catch(() => {})
       await p.close().catch(() => {})
     }
   }
+}
+
+/**
+ * Large changes through Prosody, from Chromium (docs/PROTOCOL.md, "Splitting"): 1,500 paths and
+ * 10,000 rects added in one change, and a late joiner to a 10,000-rect island. Each time is from
+ * the change (the late joiner: its bridge online) to the receiving island showing every shape,
+ * on the clock the pages share. Fresh pages and rooms, so that nothing measured above interferes.
+ */
+async function largeChanges({ open, call, common, stamp, prosody, log }) {
+  const figures = []
+  const info = {}
+  const fail = (what, r) => {
+    if (r.errors.length || r.reconnects) throw new Error(`wrong result: e2e: ${what}: errors ${JSON.stringify(r.errors.slice(0, 3))}, ${r.reconnects} reconnects`)
+  }
+  const [E, F] = [await open(), await open()]
+  const room = `big-${stamp}@${prosody.mucDomain}`
+  await call(E, 'bigJoin', { ...common, room, nick: 'e' })
+  await call(F, 'bigJoin', { ...common, room, nick: 'f' })
+  for (let i = 0; (await call(E, 'bigPeers')) < 1 || (await call(F, 'bigPeers')) < 1; i++) {
+    if (i > 500) throw new Error('e2e: the big pages never saw each other')
+    await new Promise((r) => setTimeout(r, 10))
+  }
+  let children = 1
+  for (const [key, n, kind] of [
+    ['paths1500', 1500, 'path'],
+    ['rects10000', 10000, 'rect'],
+  ]) {
+    children += n
+    const added = await call(E, 'bigAdd', { n, kind, seed: children })
+    const got = await call(F, 'bigArrived', { children })
+    const sent = await call(E, 'bigSent')
+    fail(key, got)
+    fail(key, sent)
+    const ms = got.t - added.t
+    log(`e2e: ${n} ${kind}s in one change arrived in ${ms.toFixed(0)} ms: ${sent.parts} parts, ${(sent.bytes / 1024).toFixed(0)} KiB sent, largest frame ${sent.maxFrame} bytes`)
+    figures.push({ name: `chromium.e2e.large.${key}_arrive_ms`, value: ms, unit: 'ms' })
+    figures.push({ name: `chromium.e2e.large.${key}_sent_kib`, value: sent.bytes / 1024, unit: 'KiB' })
+    figures.push({ name: `chromium.e2e.large.${key}_parts`, value: sent.parts, unit: 'count' })
+    info[key] = { ms, ...sent, markupChars: got.markupChars }
+  }
+
+  const [G, H] = [await open(), await open()]
+  const lateRoom = `late-${stamp}@${prosody.mucDomain}`
+  await call(G, 'bigJoin', { ...common, room: lateRoom, nick: 'g', shapes: 10000 })
+  const joined = await call(H, 'bigJoin', { ...common, room: lateRoom, nick: 'h' })
+  const got = await call(H, 'bigArrived', { children: 10001 })
+  const sent = await call(G, 'bigSent')
+  fail('late join', got)
+  fail('late join', sent)
+  const ms = got.t - joined.onlineAt
+  log(`e2e: a late joiner to 10,000 rects had them ${ms.toFixed(0)} ms after its bridge was online (${(got.t - joined.started).toFixed(0)} ms after it started); the answerer sent ${sent.parts} parts, ${(sent.bytes / 1024).toFixed(0)} KiB in all, largest frame ${sent.maxFrame} bytes`)
+  figures.push({ name: 'chromium.e2e.large.latejoin10000_arrive_ms', value: ms, unit: 'ms' })
+  figures.push({ name: 'chromium.e2e.large.latejoin10000_sent_kib', value: sent.bytes / 1024, unit: 'KiB' })
+  figures.push({ name: 'chromium.e2e.large.latejoin10000_parts', value: sent.parts, unit: 'count' })
+  figures.push({ name: 'chromium.e2e.large.largest_frame_bytes', value: Math.max(info.paths1500.maxFrame, info.rects10000.maxFrame, sent.maxFrame), unit: 'B', target: 65536 })
+  info.latejoin10000 = { ms, fromStartMs: got.t - joined.started, ...sent, markupChars: got.markupChars }
+  return { figures, info }
 }

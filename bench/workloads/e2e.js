@@ -57,6 +57,47 @@ function stampAppends(el, into) {
   }
 }
 
+/**
+ * Large changes (docs/PROTOCOL.md, "Splitting"): pages of their own, whose island `big` starts
+ * as one rect. Every text frame the page sends is weighed in UTF-8, to report parts and sizes.
+ */
+const big = { sent: [] }
+function weighFrames() {
+  if (globalThis.__benchWeighed) return
+  globalThis.__benchWeighed = true
+  const utf8 = new TextEncoder()
+  const send = WebSocket.prototype.send
+  WebSocket.prototype.send = function (data) {
+    if (typeof data === 'string' && data.includes('<island')) big.sent.push({ bytes: utf8.encode(data).length, part: /<island [^>]*\bpart="/.test(data.slice(0, 600)) })
+    return send.call(this, data)
+  }
+}
+
+/** `n` shapes in one fragment: one change, as an import, a paste or a big undo makes. */
+function shapesFragment(n, kind, seed) {
+  let s = seed >>> 0
+  const rnd = () => {
+    s = (s * 1664525 + 1013904223) >>> 0
+    return s % 1000
+  }
+  const frag = document.createDocumentFragment()
+  for (let i = 0; i < n; i++) {
+    const el = document.createElementNS(SVG, kind)
+    if (kind === 'path') {
+      let d = `M${rnd()} ${rnd()}`
+      for (let k = 0; k < 10; k++) d += ` L${rnd()} ${rnd()}`
+      el.setAttribute('d', d)
+      el.setAttribute('stroke', `#${(i * 40503).toString(16).padStart(6, '0').slice(-6)}`)
+      el.setAttribute('fill', 'none')
+    } else {
+      const attrs = { id: `s${seed}-${i}`, x: rnd(), y: rnd(), width: (rnd() % 90) + 10, height: (rnd() % 90) + 10, fill: `#${(i * 40503).toString(16).padStart(6, '0').slice(-6)}`, stroke: '#222', 'stroke-width': 2 }
+      for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v))
+    }
+    frag.append(el)
+  }
+  return frag
+}
+
 export const e2e = {
   async engineJoin({ service, domain, room, nick }) {
     stampWebSocket('<island')
@@ -118,6 +159,82 @@ export const e2e = {
   async engineLeave() {
     state.session?.stop()
     await state.bridge?.close()
+  },
+
+  /** A page of its own for large changes; `shapes` rects are added in one change once it is synced. */
+  async bigJoin({ service, domain, room, nick, shapes = 0 }) {
+    weighFrames()
+    const svg = document.createElementNS(SVG, 'svg')
+    svg.setAttribute('data-sync-island', 'big')
+    svg.setAttribute('viewBox', '0 0 1000 1000')
+    const rect = document.createElementNS(SVG, 'rect')
+    rect.setAttribute('width', '10')
+    rect.setAttribute('height', '10')
+    svg.appendChild(rect)
+    document.body.appendChild(svg)
+    const errors = []
+    const session = syncIslands()
+    session.addEventListener('sync-error', (e) => errors.push(e.detail))
+    const started = now()
+    const bridge = xmppBridge({ service, domain, room, nick, document })
+    let onlineAt
+    bridge.addEventListener('online', () => (onlineAt ??= now()))
+    bridge.addEventListener('error', (e) => errors.push(e.detail?.message))
+    Object.assign(big, { session, bridge, svg, errors })
+    await waitFor(() => bridge.online && session.islands.get('big')?.state === 'synced', 'the big page to sync', 60000)
+    if (shapes) {
+      svg.appendChild(shapesFragment(shapes, 'rect', 7))
+      session.flush()
+      // Alone, it still sends the change to the room: let that go out before anyone is timed.
+      const outgoing = document.getElementById('xmpp-outgoing')
+      await waitFor(() => outgoing.childElementCount === 0, 'the big page to send its shapes', 60000)
+      await new Promise((r) => setTimeout(r, 500))
+      big.sent.length = 0
+    }
+    return { started, onlineAt }
+  },
+
+  bigPeers() {
+    return big.session.peers.size
+  },
+
+  /** Adds `n` shapes in one change; returns when. */
+  bigAdd({ n, kind, seed }) {
+    big.sent.length = 0
+    const frag = shapesFragment(n, kind, seed)
+    const t = now()
+    big.svg.appendChild(frag)
+    return { t }
+  },
+
+  /** Resolves when the island has `children` child elements, with the time it first did. */
+  async bigArrived({ children, timeoutMs = 60000 }) {
+    const svg = big.svg
+    let at = svg.childElementCount >= children ? now() : undefined
+    if (at === undefined) {
+      await new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`e2e: ${svg.childElementCount} of ${children} shapes after ${timeoutMs} ms; errors ${JSON.stringify(big.errors.slice(0, 3))}`)), timeoutMs)
+        new MutationObserver((_, obs) => {
+          if (svg.childElementCount < children) return
+          at = now()
+          obs.disconnect()
+          clearTimeout(timer)
+          resolve()
+        }).observe(svg, { childList: true })
+      })
+    }
+    return { t: at, errors: big.errors, reconnects: big.bridge.stats.reconnects, markupChars: svg.outerHTML.length }
+  },
+
+  /** What this page sent since the last bigAdd (or since it started): island frames, parts, bytes. */
+  bigSent() {
+    const frames = big.sent
+    return { frames: frames.length, parts: frames.filter((f) => f.part).length, bytes: frames.reduce((n, f) => n + f.bytes, 0), maxFrame: Math.max(0, ...frames.map((f) => f.bytes)), errors: big.errors, reconnects: big.bridge.stats.reconnects }
+  },
+
+  async bigLeave() {
+    big.session?.stop()
+    await big.bridge?.close()
   },
 
   async rawJoin({ service, domain, room, nick }) {

@@ -67,9 +67,11 @@ export interface XmppBridgeOptions {
   /** An @xmpp/client connection, or a factory for one (default: @xmpp/client's `client`). */
   client?: XmppClient | ((options: XmppClientOptions) => XmppClient)
   /**
-   * Largest stanza to send, in UTF-8 bytes (default: Prosody's c2s_stanza_size_limit, 256 KiB,
-   * less a margin). The server closes the stream on a bigger one; the engine splits payloads
-   * well below this, so a bigger stanza is a bug to report, not a reason to lose the connection.
+   * Largest stanza to send, addressed and serialized, in UTF-8 bytes (default 65,536: one browser
+   * WebSocket message; a browser splits a larger one into frames, which RFC 7395 forbids and
+   * Prosody closes the connection over). Room for the `<delay/>` @xmpp/client adds when it
+   * resends is kept below it. The engine's stanzas are smaller (its maxStanzaBytes), so a bigger
+   * one is refused with `too-large`, not sent, and the connection is kept.
    */
   maxStanzaBytes?: number
   /** Pause reading #xmpp-outgoing while the socket holds more than this many bytes (default 1 MiB). */
@@ -87,7 +89,8 @@ export interface XmppBridgeOptions {
 
 export type XmppBridgeErrorReason =
   | PageStanzaRefusal // the page wrote a stanza no bridge may send (page-stanza.ts)
-  | 'too-large' // over maxStanzaBytes: the server would close the stream
+  | 'too-large' // over maxStanzaBytes, or as large as one a server refused: not sent
+  | 'refused' // the server closed the stream over what it was sent (`condition` says how)
   | 'send-failed' // the connection refused the stanza (it went back into #xmpp-outgoing)
   | 'options' // the options cannot work (the bridge does nothing)
   | 'start' // making the connection threw (the bridge does nothing)
@@ -96,7 +99,10 @@ export type XmppBridgeErrorReason =
   | 'insecure-login' // a password login over an unencrypted link with no mechanism but PLAIN (no more retries)
   | 'session' // the room refused the join, or the session answered with an error
 
-export type XmppBridgeErrorDetail = BridgeErrorDetail<XmppBridgeErrorReason>
+export type XmppBridgeErrorDetail = BridgeErrorDetail<XmppBridgeErrorReason> & {
+  /** For `refused`: the stream error condition, or `ws-CODE` for a WebSocket close code. */
+  condition?: string
+}
 
 export interface XmppBridgeStats {
   /** Stanzas taken from #xmpp-outgoing and handed to the connection. */

@@ -11,7 +11,8 @@
  */
 import { client as defaultClientFactory, xml, type Element } from '@xmpp/client'
 import { channelElement, readChannel, writeStanza, INCOMING_ID, OUTGOING_ID, type ChannelReader } from '../channel/channel.js'
-import { NS_ISLANDS_ANY } from '../protocol/ns.js'
+import { NS_CLIENT, NS_ISLANDS_ANY } from '../protocol/ns.js'
+import { utf8Length } from '../protocol/stanza.js'
 import type { XmlEl } from '../protocol/xml.js'
 import { emitBridgeEvent } from './bridge.js'
 import { checkPageStanza } from './page-stanza.js'
@@ -38,9 +39,36 @@ export type { WebSocketConstructor } from './xmpp-websocket.js'
 export type * from './xmpp-options.js'
 
 const HIGH_WATER = 1024 * 1024
-const MAX_STANZA_BYTES = 256 * 1024 - 1024
-const utf8 = new TextEncoder()
+/**
+ * One browser WebSocket message. RFC 7395 §3.3.3 puts each stanza in one message, unfragmented;
+ * Chromium sends a message of more than 65,536 bytes as several frames (measured: 65,537 split),
+ * and Prosody 0.12's mod_websocket closes the connection on the first non-final frame. Node's
+ * `ws` never splits, but the bound is the same there, so a page behaves alike everywhere.
+ */
+const MAX_STANZA_BYTES = 64 * 1024
 const CLOSE_TIMEOUT_MS = 3000
+/** RFC 6120 §13.12: no server may refuse a stanza this small for its size. */
+const MIN_STANZA_LIMIT = 10_000
+/** Page stanzas remembered after sending, to name the one a server closes the stream over. */
+const RECENT_SENT = 16
+
+/**
+ * What @xmpp/client appends to a message it resends from its XEP-0198 queue after a failed
+ * resumption: `<delay from=OWN-JID stamp=.../>`. It writes that itself, past this bridge's check,
+ * so the check leaves room for it.
+ */
+const resendReserve = (ownJid: string): number =>
+  utf8Length(`<delay xmlns="urn:xmpp:delay" from="${ownJid.replace(/[&<>"']/g, '&quot;')}" stamp="2026-12-04T10:00:00.000Z"/>`)
+
+/**
+ * Stream errors (RFC 6120 §4.9.3) and WebSocket close codes (RFC 6455 §7.4.1) by which a server
+ * refuses what it was sent, rather than going away. Prosody 0.12: `policy-violation` for a stanza
+ * over c2s_stanza_size_limit, `resource-constraint` for a full frame buffer, close code 1003 for
+ * a fragmented message, 1009 for a frame over the limit. 1006 (no close frame) only counts after
+ * a stanza larger than one browser message (onDisconnect).
+ */
+const SIZE_REFUSALS = new Set(['policy-violation', 'resource-constraint', 'ws-1003', 'ws-1009'])
+const CONTENT_REFUSALS = new Set(['bad-format', 'invalid-xml', 'not-well-formed', 'restricted-xml', 'invalid-namespace', 'unsupported-stanza-type', 'ws-1002', 'ws-1007'])
 
 const realTimers: Timers = {
   setTimeout: (fn, ms) => setTimeout(fn, ms),
@@ -118,6 +146,11 @@ function startBridge(options: XmppBridgeOptions): XmppBridge {
   let rejoinTimer: unknown
   // Stanzas whose send failed go back to the front of #xmpp-outgoing in their original order.
   let putBackAfter: ChildNode | null = null
+  // The page stanzas last handed to this connection, and a ceiling learned from servers that
+  // closed the stream over a large one: nothing above it is sent, or the engine's rejoin, which
+  // sends its state again, would be cut again, and again (docs/PROTOCOL.md, "Splitting").
+  let recent: Array<{ text: string; bytes: number }> = []
+  let ceiling = Infinity
 
   const emit = (type: 'online' | 'offline' | 'error', detail: unknown): void => emitBridgeEvent(events, type, detail)
   const fail = (reason: XmppBridgeErrorReason, message: string, extra: Partial<XmppBridgeErrorDetail> = {}): void => {
@@ -170,16 +203,19 @@ function startBridge(options: XmppBridgeOptions): XmppBridge {
       reader?.pause()
       return putBack(text)
     }
-    const attrs: Record<string, string> = { ...check.stanza.attrs, to: session.target, type: session.type }
-    delete attrs.xmlns
-    const el = toElement({ ...check.stanza, attrs })
+    // xmlns written here, as @xmpp/websocket would add it: the size checked is the size sent.
+    const { xmlns: _ns, ...rest } = check.stanza.attrs
+    const el = toElement({ ...check.stanza, attrs: { xmlns: NS_CLIENT, ...rest, to: session.target, type: session.type } })
     const serialized = el.toString()
-    // Characters never exceed bytes in UTF-8, and bytes are at most 3 per UTF-16 unit.
-    const bytes = serialized.length * 3 <= maxStanzaBytes ? serialized.length : utf8.encode(serialized).length
-    if (bytes > maxStanzaBytes) {
+    const bytes = utf8Length(serialized)
+    const room = maxStanzaBytes - resendReserve(xmpp.jid?.toString() ?? '')
+    if (bytes > room || bytes > ceiling) {
       stats.refused++
-      return fail('too-large', `stanza of ${bytes} bytes, limit ${maxStanzaBytes}`, { stanza: text })
+      const why = bytes > ceiling ? `the server closed the stream over a larger one, and stanzas over ${ceiling} bytes are no longer sent` : `limit ${room} (one WebSocket message, less room for a resend's <delay/>)`
+      return fail('too-large', `stanza of ${bytes} bytes not sent: ${why}`, { stanza: text })
     }
+    recent.push({ text, bytes })
+    if (recent.length > RECENT_SENT) recent.shift()
     stats.sent++
     xmpp.send(el).catch((err: unknown) => {
       stats.sent--
@@ -236,7 +272,35 @@ function startBridge(options: XmppBridgeOptions): XmppBridge {
     }
   }
 
-  const onDisconnect = (): void => {
+  /**
+   * The server closed the stream over something it was sent. Say so, with the likeliest culprit
+   * (the largest stanza lately sent: a refusal comes at most a few stanzas after its cause).
+   * When the refusal is about size, the server's limit is below that stanza, by how much it does
+   * not say: send nothing over half of it from now on. The engine sends a state again on every
+   * rejoin, a little larger or smaller each time, so "not this size again" would not stop the
+   * loop; halving does, after a few rounds at most. Never below `floor` (undefined: the refusal
+   * is not about size): at most 10,000 bytes, which RFC 6120 (§13.12) requires every server to
+   * accept, so a refusal of less is not about size.
+   */
+  const refused = (condition: string, text: string | undefined, floor: number | undefined): void => {
+    const suspect = recent.reduce<{ text: string; bytes: number } | undefined>((a, b) => (a && a.bytes >= b.bytes ? a : b), undefined)
+    recent = []
+    const learn = floor !== undefined && suspect !== undefined && suspect.bytes > floor
+    if (learn) ceiling = Math.min(ceiling, Math.max(floor!, Math.floor(suspect!.bytes / 2)))
+    const about = suspect ? ` after a stanza of ${suspect.bytes} bytes` : ''
+    const then = learn ? `; stanzas over ${ceiling} bytes are no longer sent` : ''
+    fail('refused', `the server closed the stream (${condition}${text ? `: ${text}` : ''})${about}${then}`, { condition, ...(suspect && { stanza: suspect.text }) })
+  }
+
+  const onDisconnect = (event?: { clean?: boolean; reason?: { code?: number; reason?: string } }): void => {
+    const code = event?.reason?.code
+    const condition = `ws-${code ?? 'lost'}`
+    if (SIZE_REFUSALS.has(condition) || CONTENT_REFUSALS.has(condition)) refused(condition, event?.reason?.reason, SIZE_REFUSALS.has(condition) ? MIN_STANZA_LIMIT : undefined)
+    // Chromium, still sending when Prosody closes over a split message, often sees no close
+    // frame at all (1006). A connection lost right after a stanza larger than one browser
+    // message is taken for that refusal, but never lowers the bound below one message.
+    else if (event?.clean === false && recent.some((r) => r.bytes > MAX_STANZA_BYTES)) refused(condition === 'ws-lost' ? 'ws-1006' : condition, 'lost right after a stanza larger than one browser WebSocket message', MAX_STANZA_BYTES)
+    recent = []
     leaveSession()
   }
 
@@ -284,8 +348,11 @@ function startBridge(options: XmppBridgeOptions): XmppBridge {
     // iq: @xmpp/client answers pings and refuses the rest by itself.
   }
 
-  const onClientError = (): void => {
-    // Reported through keepConnected's onFailure; without a listener an EventEmitter would throw.
+  const onClientError = (err: unknown): void => {
+    // Connection failures are reported through keepConnected's onFailure; without a listener an
+    // EventEmitter would throw. A stream error that refuses what was sent is reported here.
+    const e = err as { name?: string; condition?: string; text?: string } | null
+    if (e?.name === 'StreamError' && e.condition && (SIZE_REFUSALS.has(e.condition) || CONTENT_REFUSALS.has(e.condition))) refused(e.condition, e.text ? String(e.text) : undefined, SIZE_REFUSALS.has(e.condition) ? MIN_STANZA_LIMIT : undefined)
   }
 
   xmpp.on('online', onOnline)

@@ -25,6 +25,7 @@ export interface IslandHost {
   readonly windowMs: number
   readonly retryMs: number
   readonly maxPartChars: number
+  readonly maxStanzaBytes: number
   readonly maxBuffered: number
   readonly maxPendingBytes: number
   /** One filter for every island; by default each island has its profile's policy (src/policy). */
@@ -113,7 +114,9 @@ export class Island {
       clock: host.clock,
       windowMs: host.windowMs,
       maxPartChars: host.maxPartChars,
+      maxStanzaBytes: host.maxStanzaBytes,
       newChunkId: () => host.newChunkId(),
+      onError: (err) => host.error(asSyncError(err, name)),
     })
   }
 

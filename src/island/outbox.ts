@@ -11,7 +11,11 @@ export interface OutboxOptions {
   /** Changes within this many ms of the last stanza merge into the next one. */
   windowMs: number
   maxPartChars: number
+  /** Largest stanza written, in UTF-8 bytes (see messageStanzas). */
+  maxStanzaBytes: number
   newChunkId: () => string
+  /** A payload that no stanza can carry (`too-large`): reported, and not written. */
+  onError: (err: unknown) => void
 }
 
 /** How a handshake stanza is marked (docs/PROTOCOL.md, "Island messages"). */
@@ -79,7 +83,8 @@ export class Outbox {
       since = prev.since
       deletes = Y.mergeDeleteSets([prev.deletes, deletes])
     }
-    this.written = { elements: this.write(updateMessageSince(this.doc, since, deletes)), since, deletes }
+    const elements = this.write(updateMessageSince(this.doc, since, deletes))
+    this.written = elements.length ? { elements, since, deletes } : null
     this.since = null
     this.deletes = []
   }
@@ -110,7 +115,13 @@ export class Outbox {
   }
 
   private write(payload: Uint8Array, opts: ControlOptions = {}): Element[] {
-    const stanzas = messageStanzas(this.opts.island, payload, { ...opts, maxPartChars: this.opts.maxPartChars, newChunkId: this.opts.newChunkId })
+    let stanzas: string[]
+    try {
+      stanzas = messageStanzas(this.opts.island, payload, { ...opts, maxPartChars: this.opts.maxPartChars, maxStanzaBytes: this.opts.maxStanzaBytes, newChunkId: this.opts.newChunkId })
+    } catch (err) {
+      this.opts.onError(err)
+      return []
+    }
     return stanzas.map((s) => writeStanza(this.opts.channel, s))
   }
 }

@@ -9,6 +9,10 @@ import { realClock, type Clock } from '../clock.js'
 import { Island, type IslandHost } from './island.js'
 import { PeerRates } from './rates.js'
 
+/** Defaults of the outgoing bounds (docs/PROTOCOL.md, "Splitting"). */
+export const DEFAULT_MAX_PART_CHARS = 60 * 1024
+export const DEFAULT_MAX_STANZA_BYTES = 62 * 1024
+
 export interface SessionOptions {
   /** Where islands are looked for, and watched for (default `document`). */
   root?: Document | Element
@@ -18,8 +22,15 @@ export interface SessionOptions {
   coalesceMs?: number
   /** No answer to a join request within this many ms: ask everyone, then carry on alone (default 1500). */
   retryMs?: number
-  /** Largest base64 text per `<island/>` element; bigger payloads are split (default 64 KiB). */
+  /** Largest base64 text per `<island/>` element; bigger payloads are split (default 60 KiB). */
   maxPartChars?: number
+  /**
+   * Largest stanza the engine writes, in UTF-8 bytes, envelope included; bigger ones are split
+   * (default 62 KiB). A browser sends a WebSocket message of more than 64 KiB as several frames,
+   * which RFC 7395 forbids and Prosody 0.12 answers by closing the connection; the 2 KiB left
+   * are for what the bridge adds (`to`, `type`; docs/PROTOCOL.md, "Splitting").
+   */
+  maxStanzaBytes?: number
   /** Largest incoming stanza, in characters (default 128 KiB: parts are smaller). */
   maxStanzaChars?: number
   /** Largest payload once reassembled, in bytes (default 16 MiB). */
@@ -95,7 +106,8 @@ export class Session extends EventTarget {
       clock: options.clock ?? realClock,
       windowMs: options.coalesceMs ?? 17,
       retryMs: options.retryMs ?? 1500,
-      maxPartChars: options.maxPartChars ?? 64 * 1024,
+      maxPartChars: options.maxPartChars ?? DEFAULT_MAX_PART_CHARS,
+      maxStanzaBytes: options.maxStanzaBytes ?? DEFAULT_MAX_STANZA_BYTES,
       maxBuffered: 1000,
       maxPendingBytes: options.maxPendingBytes ?? 4 * 1024 * 1024,
       allow: options.allow,

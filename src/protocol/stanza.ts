@@ -94,26 +94,66 @@ function readIsland(el: XmlEl, from: string | undefined): IslandElement {
   return out
 }
 
+/** Bytes of `s` in UTF-8 (a stanza goes out as a WebSocket text message), without allocating. */
+export function utf8Length(s: string): number {
+  let n = s.length
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    if (c < 0x80) continue
+    if (c < 0x800) n += 1
+    else if (c >= 0xd800 && c <= 0xdbff && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      n += 2 // a surrogate pair: 4 bytes for its 2 units
+      i++
+    } else n += 2
+  }
+  return n
+}
+
 /**
  * Serializes island payloads as `<message>` stanzas, splitting any payload whose base64 exceeds
- * `maxPartChars` into parts. The page never sets `from`, `to` or `type`: the bridge does.
+ * `maxPartChars`, or whose stanza would exceed `maxStanzaBytes` (UTF-8, the whole stanza as
+ * written here), into parts. The page never sets `from`, `to` or `type`: the bridge does, so
+ * `maxStanzaBytes` must leave it room (docs/PROTOCOL.md, "Splitting"). Throws `too-large` when
+ * even the envelope alone does not fit (an island name or peer id of tens of KiB).
  */
 export function messageStanzas(
   island: string,
   data: Uint8Array,
-  opts: { maxPartChars: number; askAll?: boolean; joining?: boolean; forPeer?: string; merge?: boolean; newChunkId: () => string },
+  opts: { maxPartChars: number; maxStanzaBytes?: number; askAll?: boolean; joining?: boolean; forPeer?: string; merge?: boolean; newChunkId: () => string },
 ): string[] {
-  const maxBytes = Math.max(3, Math.floor(opts.maxPartChars / 4) * 3)
+  const maxStanzaBytes = opts.maxStanzaBytes ?? Infinity
   const tokens = [opts.joining ? 'join' : '', opts.askAll ? 'all' : ''].filter(Boolean).join(' ')
   const ask = (tokens ? ` ask="${tokens}"` : '') + (opts.forPeer !== undefined ? ` for="${escapeXml(opts.forPeer)}"` : '') + (opts.merge ? ' merge="true"' : '')
   const name = escapeXml(island)
-  if (data.length <= maxBytes) return [envelope(`<island xmlns="${NS_ISLANDS}" name="${name}"${ask}>${toBase64(data)}</island>`)]
-  const parts = Math.ceil(data.length / maxBytes)
+  // Base64 is ASCII: a stanza's bytes are its envelope's UTF-8 bytes plus its base64 characters.
+  const charsFor = (overhead: number): number => Math.floor(Math.min(opts.maxPartChars, maxStanzaBytes - overhead) / 4) * 4
+  const whole = `<island xmlns="${NS_ISLANDS}" name="${name}"${ask}>`
+  if (Math.ceil(data.length / 3) * 4 <= charsFor(utf8Length(envelope(whole + '</island>')))) {
+    return [envelope(`${whole}${toBase64(data)}</island>`)]
+  }
   const id = opts.newChunkId()
+  const head = (part: number, parts: number): string => `<island xmlns="${NS_ISLANDS}" name="${name}" chunk="${id}" part="${part}" parts="${parts}"${ask}>`
+  // The envelope grows with the digits of the part numbers, and the part count with the
+  // envelope: start from two parts and grow until the digits assumed are the digits needed.
+  // Digits only grow, at most one round per digit, so the loop is short.
+  let parts = 2
+  let maxBytes = 0
+  for (;;) {
+    const overhead = utf8Length(envelope(head(parts - 1, parts) + '</island>'))
+    const chars = charsFor(overhead)
+    if (chars < 4) {
+      throw new SyncError('too-large', `the envelope of island "${island}" takes ${overhead} bytes, more than a stanza may (${maxStanzaBytes})`, { island })
+    }
+    maxBytes = (chars / 4) * 3
+    const needed = Math.max(2, Math.ceil(data.length / maxBytes))
+    const enough = String(needed).length <= String(parts).length
+    parts = needed
+    if (enough) break
+  }
   const out: string[] = []
   for (let i = 0; i < parts; i++) {
     const slice = data.subarray(i * maxBytes, (i + 1) * maxBytes)
-    out.push(envelope(`<island xmlns="${NS_ISLANDS}" name="${name}" chunk="${id}" part="${i}" parts="${parts}"${ask}>${toBase64(slice)}</island>`))
+    out.push(envelope(`${head(i, parts)}${toBase64(slice)}</island>`))
   }
   return out
 }

@@ -251,7 +251,9 @@ describe('faults', () => {
     await waitFor(() => b.session.peers.size === 1, 'B to join')
     // The hostile page has a bridge but no engine: it writes whatever it likes into its channel.
     const evil = makePage()
-    const evilBridge = xmppBridge({ service: prosody.websocketUrl, domain: prosody.anonDomain, room, nick: 'mallory', document: evil.document, WebSocket: WS })
+    // Its bridge's bound raised past one browser WebSocket message (Node's ws never splits one),
+    // so that it can send a stanza over the receivers' maxStanzaChars.
+    const evilBridge = xmppBridge({ service: prosody.websocketUrl, domain: prosody.anonDomain, room, nick: 'mallory', document: evil.document, WebSocket: WS, maxStanzaBytes: 250 * 1024 })
     cleanups.push(() => evil.close())
     cleanups.push(() => evilBridge.close())
     await waitFor(() => a.session.peers.size === 2, 'mallory to be in the room')

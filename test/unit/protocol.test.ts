@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { fromBase64, toBase64 } from '../../src/protocol/base64.js'
 import { parseXml } from '../../src/protocol/xml.js'
-import { messageStanzas, parseStanza } from '../../src/protocol/stanza.js'
+import { messageStanzas, parseStanza, utf8Length } from '../../src/protocol/stanza.js'
 import { Reassembler } from '../../src/protocol/parts.js'
 import { checkUpdate } from '../../src/protocol/check-update.js'
 import { declaredGcs } from '../helpers/updates.js'
@@ -80,6 +80,34 @@ describe('stanzas', () => {
     const results = order.map((p) => r.add('peer', p)).filter((x) => x !== null)
     expect(results).toEqual([bytes])
     expect(r.size).toBe(0)
+  })
+  it('keep every stanza, envelope included, within maxStanzaBytes in UTF-8, names and peers of any script', () => {
+    const rng = mulberry32(7)
+    const big = Uint8Array.from({ length: 300_000 }, () => Math.floor(rng() * 256))
+    const utf8 = new TextEncoder()
+    // Non-ASCII names cost 2 to 4 bytes a character: a character count would let the stanza overflow.
+    for (const [name, forPeer] of [['d', undefined], ['Zeichnung-äöü-画板-🎨'.repeat(40), 'räume@muc.example/ünïcödé-🎨'.repeat(20)]] as const) {
+      const maxStanzaBytes = 16 * 1024
+      const texts = messageStanzas(name, big, { maxPartChars: 60 * 1024, maxStanzaBytes, forPeer, newChunkId: () => 'k3' })
+      const sizes = texts.map((t) => utf8.encode(t).length)
+      expect(Math.max(...sizes)).toBeLessThanOrEqual(maxStanzaBytes)
+      // Not needlessly small either: parts fill the stanza to within one base64 quantum and a digit.
+      expect(Math.max(...sizes)).toBeGreaterThan(maxStanzaBytes - 8)
+      const r = new Reassembler({ maxBytes: 1e6, maxParts: 1024, maxPending: 4 })
+      const islands = texts.map((t) => parseStanza(t, 1e6)).flatMap((s) => (s.kind === 'message' ? s.islands : []))
+      expect(islands.every((el) => el.island === name && el.forPeer === forPeer)).toBe(true)
+      expect(islands.map((el) => r.add('p', el)).filter((x) => x !== null)).toEqual([big])
+    }
+  })
+  it('split on maxStanzaBytes alone when the base64 would fit one part', () => {
+    const texts = messageStanzas('d', bytes, { maxPartChars: 1e6, maxStanzaBytes: 600, newChunkId: () => 'k4' })
+    expect(texts.length).toBeGreaterThan(1)
+    expect(Math.max(...texts.map((t) => t.length))).toBeLessThanOrEqual(600)
+    const one = messageStanzas('d', bytes, { maxPartChars: 1e6, maxStanzaBytes: 2000, newChunkId: () => 'k5' })
+    expect(one.length).toBe(1)
+  })
+  it('refuse, as too-large, an island whose envelope alone exceeds maxStanzaBytes', () => {
+    expect(condition(() => messageStanzas('x'.repeat(2000), bytes, { maxPartChars: 1e6, maxStanzaBytes: 1000, newChunkId: () => 'k6' }))).toBe('too-large')
   })
   it('limits what reassembly holds', () => {
     const texts = messageStanzas('d', bytes, { maxPartChars: 100, newChunkId: () => 'k2' })
@@ -258,5 +286,14 @@ describe('the structs a payload may declare', () => {
     expect(m.v2).toBeFalsy()
     expect(() => decodeMessages(encodeMessages([m]), budget)).not.toThrow()
     expect(condition(() => decodeMessages(encodeMessages([v2]), budget))).toBe('too-large')
+  })
+})
+
+describe('utf8Length', () => {
+  it('counts what TextEncoder writes, lone surrogates included', () => {
+    const utf8 = new TextEncoder()
+    for (const s of ['', 'abc', 'äöü', '画板', '🎨x🎨', '\ud800', 'a\udc00b', '\ud83c\u0041', 'é'.repeat(1000) + '🎨']) {
+      expect(utf8Length(s)).toBe(utf8.encode(s).length)
+    }
   })
 })
