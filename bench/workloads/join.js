@@ -17,12 +17,13 @@ async function waitFor(cond, what, ms) {
   }
 }
 
-function openPage(env, server, room, WebSocket, errors) {
+/** `backoff` undefined: the bridge's own (what a page gets), as in the restart case. */
+function openPage(env, server, room, WebSocket, errors, backoff = { minDelay: 50, maxDelay: 400 }) {
   const page = env.newPage()
   page.doc.body.innerHTML = ISLAND
   const session = syncIslands({ root: page.doc })
   session.addEventListener('sync-error', (e) => errors.push(e.detail))
-  const bridge = xmppBridge({ service: server.websocketUrl, domain: server.anonDomain, room, document: page.doc, WebSocket, backoff: { minDelay: 50, maxDelay: 400 } })
+  const bridge = xmppBridge({ service: server.websocketUrl, domain: server.anonDomain, room, document: page.doc, WebSocket, ...(backoff ? { backoff } : {}) })
   const island = () => page.doc.querySelector('[data-sync-island]')
   const main = () => session.islands.get('main')
   return { page, session, bridge, island, main }
@@ -48,10 +49,14 @@ async function together(env, server, size, WebSocket, errors) {
   }
 }
 
-/** Two synced pages; the server killed; one edit each while it is down; started again. */
+/**
+ * Two synced pages; the server killed; one edit each while it is down; started again. With the
+ * bridge's own reconnect backoff, as a page has it: restart to online is mostly that backoff (the
+ * next attempt after the server is back), online to converged is the rejoin handshake.
+ */
 async function restart(env, server, WebSocket, errors) {
   const room = `restart-${Date.now().toString(36)}@${server.mucDomain}`
-  const pages = [openPage(env, server, room, WebSocket, errors), openPage(env, server, room, WebSocket, errors)]
+  const pages = [openPage(env, server, room, WebSocket, errors, undefined), openPage(env, server, room, WebSocket, errors, undefined)]
   try {
     await waitFor(() => pages.every((p) => p.main()?.state === 'synced' && p.session.peers.size === 1), 'both pages to sync', 20000)
     await server.kill()
