@@ -12,7 +12,7 @@ export interface ProsodyOptions {
   domain?: string
   /** Prosody's log level for `<dir>/prosody.log` (default `info`). */
   logLevel?: 'debug' | 'info' | 'warn' | 'error'
-  /** Load mod_smacks (XEP-0198 stream management, as public servers commonly do); default off. */
+  /** Load mod_smacks (XEP-0198 stream management, as public servers commonly do); default: env PROSODY_SMACKS=1, else off. */
   smacks?: boolean
   /** Seconds mod_smacks keeps a dropped session for resumption (default 600, Prosody's own). */
   smacksHibernation?: number

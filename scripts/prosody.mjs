@@ -133,7 +133,8 @@ export async function startProsody(options = {}) {
   const domain = options.domain ?? 'localhost'
   const mucDomain = `rooms.${domain}`
   const anonDomain = `anon.${domain}`
-  const smacks = options.smacks ?? false
+  // PROSODY_SMACKS=1 runs whole suites against a server with stream management (vitest.config.ts).
+  const smacks = options.smacks ?? process.env.PROSODY_SMACKS === '1'
   const { dir, config, c2sPort, httpPort } = await prepareDir({
     domain,
     mucDomain,
