@@ -12,6 +12,10 @@ export interface ProsodyOptions {
   domain?: string
   /** Prosody's log level for `<dir>/prosody.log` (default `info`). */
   logLevel?: 'debug' | 'info' | 'warn' | 'error'
+  /** Load mod_smacks (XEP-0198 stream management, as public servers commonly do); default: env PROSODY_SMACKS=1, else off. */
+  smacks?: boolean
+  /** Seconds mod_smacks keeps a dropped session for resumption (default 600, Prosody's own). */
+  smacksHibernation?: number
 }
 
 export interface ProsodyInstance {
@@ -21,6 +25,8 @@ export interface ProsodyInstance {
   readonly mucDomain: string
   /** VirtualHost with SASL ANONYMOUS login, for public pages. */
   readonly anonDomain: string
+  /** Whether mod_smacks is loaded. */
+  readonly smacks: boolean
   /** `ws://127.0.0.1:<httpPort>/xmpp-websocket` (RFC 7395). */
   readonly websocketUrl: string
   readonly c2sPort: number

@@ -71,7 +71,7 @@ function renderConfig(values) {
 }
 
 /** A fresh temporary directory holding a config for free ports; removed again if that fails. */
-async function prepareDir({ domain, mucDomain, anonDomain, logLevel }) {
+async function prepareDir({ domain, mucDomain, anonDomain, logLevel, smacks, smacksHibernation }) {
   const dir = mkdtempSync(join(tmpdir(), 'xsi-prosody-'))
   const config = join(dir, 'prosody.cfg.lua')
   try {
@@ -85,6 +85,9 @@ async function prepareDir({ domain, mucDomain, anonDomain, logLevel }) {
       HTTP_PORT: httpPort,
       RUN_AS_ROOT: process.getuid?.() === 0 ? 'true' : 'false',
       LOG_LEVELS: logLevel,
+      // mod_smacks ships with Debian's prosody; the setting is harmless when it is not loaded.
+      SMACKS_MODULE: smacks ? ' "smacks";' : '',
+      SMACKS_HIBERNATION: Math.max(1, Math.round(smacksHibernation)),
     }
     writeFileSync(config, renderConfig(values))
     return { dir, config, c2sPort, httpPort }
@@ -130,7 +133,16 @@ export async function startProsody(options = {}) {
   const domain = options.domain ?? 'localhost'
   const mucDomain = `rooms.${domain}`
   const anonDomain = `anon.${domain}`
-  const { dir, config, c2sPort, httpPort } = await prepareDir({ domain, mucDomain, anonDomain, logLevel: options.logLevel ?? 'info' })
+  // PROSODY_SMACKS=1 runs whole suites against a server with stream management (vitest.config.ts).
+  const smacks = options.smacks ?? process.env.PROSODY_SMACKS === '1'
+  const { dir, config, c2sPort, httpPort } = await prepareDir({
+    domain,
+    mucDomain,
+    anonDomain,
+    logLevel: options.logLevel ?? 'info',
+    smacks,
+    smacksHibernation: options.smacksHibernation ?? 600,
+  })
   const websocketUrl = `ws://127.0.0.1:${httpPort}/xmpp-websocket`
 
   let child = null
@@ -187,6 +199,7 @@ export async function startProsody(options = {}) {
     domain,
     mucDomain,
     anonDomain,
+    smacks,
     websocketUrl,
     c2sPort,
     httpPort,

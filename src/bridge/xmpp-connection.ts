@@ -36,6 +36,8 @@ export interface ConnectableClient {
   open(options: { domain?: string; lang?: string }): Promise<unknown>
   disconnect(): Promise<unknown>
   reconnect?: { stop(): void }
+  /** XEP-0198: a resumed stream is online without an `online` event; `resumed` fires here. */
+  streamManagement?: { on(event: 'resumed', listener: () => void): unknown; removeListener(event: 'resumed', listener: () => void): unknown }
 }
 
 export interface KeepConnectedOptions {
@@ -146,6 +148,9 @@ export function keepConnected(xmpp: ConnectableClient, opts: KeepConnectedOption
 
   xmpp.reconnect?.stop()
   xmpp.on('online', onOnline)
+  // Without this the attempt that resumed would be abandoned by the watchdog, ending the
+  // resumed stream, and the next one would log in afresh.
+  xmpp.streamManagement?.on('resumed', onOnline)
   xmpp.on('disconnect', onDisconnect)
   xmpp.on('error', onError)
   void attempt()
@@ -161,6 +166,7 @@ export function keepConnected(xmpp: ConnectableClient, opts: KeepConnectedOption
       if (retry !== undefined) timers.clearTimeout(retry)
       retry = undefined
       xmpp.removeListener('online', onOnline)
+      xmpp.streamManagement?.removeListener('resumed', onOnline)
       xmpp.removeListener('disconnect', onDisconnect)
       xmpp.removeListener('error', onError)
     },

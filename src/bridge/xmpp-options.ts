@@ -9,6 +9,21 @@ import type { DropReason } from './xmpp-session.js'
 import type { PageStanzaRefusal } from './page-stanza.js'
 import type { WebSocketConstructor } from './xmpp-websocket.js'
 
+/**
+ * XEP-0198 stream management as @xmpp/client 0.14 keeps it (`client.streamManagement`). On a
+ * resumed stream the client becomes online without an `online` event: `resumed` fires here
+ * instead. `fail` fires once per sent stanza the server never acknowledged, when the stream
+ * ends for good (resumption refused, or stopped).
+ */
+export interface StreamManagement {
+  /** The stream's resumption id; empty when it cannot be resumed. */
+  id: string
+  /** Seconds the server keeps a dropped session for resumption (XEP-0198 `max`), if it said. */
+  max?: string | number | null
+  on(event: 'resumed' | 'fail', listener: (...args: any[]) => void): unknown
+  removeListener(event: 'resumed' | 'fail', listener: (...args: any[]) => void): unknown
+}
+
 /** The part of an @xmpp/client connection the bridge uses; a fake can stand in for tests. */
 export interface XmppClient {
   status: string
@@ -24,6 +39,8 @@ export interface XmppClient {
   open(options: { domain?: string; lang?: string }): Promise<unknown>
   disconnect(): Promise<unknown>
   send(element: Element): Promise<unknown>
+  /** Absent on a fake, or a client built without it: then no stream is ever resumed. */
+  streamManagement?: StreamManagement
 }
 
 export type AuthenticateFn = (
@@ -116,8 +133,12 @@ export interface XmppBridgeStats {
   /** Incoming stanzas not written, in total and by reason. */
   dropped: number
   droppedBy: Record<DropReason, number>
-  /** Times the session was entered again after a loss. */
+  /** Times the session was entered again after a loss (a fresh login and a rejoin). */
   reconnects: number
+  /** Times a lost connection came back by XEP-0198 resumption: still in the session, nothing lost. */
+  resumptions: number
+  /** Peers dropped at once as ghosts: a successor named them as its predecessor (docs/PROTOCOL.md). */
+  ghosts: number
 }
 
 /**
@@ -138,8 +159,10 @@ export const emptyStats = (): XmppBridgeStats => ({
   received: 0,
   presences: 0,
   dropped: 0,
-  droppedBy: { stranger: 0, reflected: 0, 'wrong-type': 0, 'not-island': 0, replayed: 0, error: 0, other: 0 },
+  droppedBy: { stranger: 0, reflected: 0, 'wrong-type': 0, 'not-island': 0, replayed: 0, ghost: 0, error: 0, other: 0 },
   reconnects: 0,
+  resumptions: 0,
+  ghosts: 0,
 })
 
 /**

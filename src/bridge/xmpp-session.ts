@@ -6,12 +6,15 @@
  * a peer only that peer counts. Everything else is dropped with a reason the bridge counts.
  */
 import { xml, type Element } from '@xmpp/client'
-import { NS_CLIENT, NS_MUC_USER } from '../protocol/ns.js'
+import { NS_CLIENT, NS_ISLANDS, NS_MUC_USER } from '../protocol/ns.js'
 
 /** XEP-0045 §7.2: the element a join presence carries. */
 export const NS_MUC = 'http://jabber.org/protocol/muc'
 
-export type DropReason = 'stranger' | 'reflected' | 'wrong-type' | 'not-island' | 'replayed' | 'error' | 'other'
+export type DropReason = 'stranger' | 'reflected' | 'wrong-type' | 'not-island' | 'replayed' | 'ghost' | 'error' | 'other'
+
+/** How many ghosts a room session remembers (the oldest is forgotten first): bounded whatever peers claim. */
+const MAX_GHOSTS = 64
 
 export interface PresenceOutcome {
   /** Write the presence into #xmpp-incoming. */
@@ -25,6 +28,8 @@ export interface PresenceOutcome {
   reply?: Element[]
   /** A refusal from the session (join refused). */
   error?: string
+  /** Unavailable presences, as text, to write first: peers this presence says are ghosts. */
+  ghosts?: string[]
 }
 
 export interface Session {
@@ -40,6 +45,11 @@ export interface Session {
   /** `null` accepts the message (when it carries an island); otherwise why it is dropped. */
   acceptMessage(from: string | undefined, type: string | undefined): DropReason | null
   onPresence(el: Element): PresenceOutcome
+  /**
+   * Whether a message delayed with this XEP-0203 `<delay/>` replays stored traffic (room history,
+   * offline storage) rather than delivering live traffic late (a XEP-0198 resend).
+   */
+  isReplay(delay: Element): boolean
   /** Unavailable presences, as text, for everyone this session saw, now that the link is lost. */
   lost(): string[]
 }
@@ -74,10 +84,34 @@ export function roomSession(room: string, nick: string, random: () => number = M
   let currentNick = nick
   let self: string | undefined
   const occupants = new Set<string>()
+  // Our occupant JID before the link was lost: a session hibernated by XEP-0198, or not yet timed
+  // out, may keep it in the room for minutes after we come back as someone else.
+  let predecessor: string | undefined
+  // Occupants named as a predecessor (ours or another successor's): their presence is not passed on.
+  const ghosts = new Set<string>()
+  const markGhost = (jid: string): void => {
+    ghosts.delete(jid)
+    ghosts.add(jid)
+    if (ghosts.size > MAX_GHOSTS) ghosts.delete(ghosts.values().next().value!)
+  }
 
   const joinPresence = (): Element =>
-    // No history, whatever the room's configuration: sync traffic must never be replayed.
-    xml('presence', { to: `${roomJid}/${currentNick}` }, xml('x', { xmlns: NS_MUC }, xml('history', { maxstanzas: '0' })))
+    xml(
+      'presence',
+      { to: `${roomJid}/${currentNick}` },
+      // No history, whatever the room's configuration: sync traffic must never be replayed.
+      xml('x', { xmlns: NS_MUC }, xml('history', { maxstanzas: '0' })),
+      // The room keeps this presence and shows it to every later joiner too (docs/PROTOCOL.md, "Ghosts").
+      ...(predecessor ? [xml('replaces', { xmlns: NS_ISLANDS, peer: predecessor })] : []),
+    )
+
+  /** The predecessor a successor's presence names, if it can be one: another occupant of this room. */
+  const namedPredecessor = (el: Element, from: string): string | undefined => {
+    const peer = el.getChild('replaces', NS_ISLANDS)?.attrs.peer
+    if (!peer) return undefined
+    const jid = normalizeJid(peer)
+    return bareJid(jid) === roomJid && resourceOf(jid) && jid !== from ? jid : undefined
+  }
 
   return {
     target: roomJid,
@@ -87,6 +121,7 @@ export function roomSession(room: string, nick: string, random: () => number = M
     },
     enter() {
       self = undefined
+      if (predecessor) markGhost(predecessor)
       return [joinPresence()]
     },
     entered: () => undefined,
@@ -121,13 +156,31 @@ export function roomSession(room: string, nick: string, random: () => number = M
         }
         self = jid
         currentNick = resourceOf(jid)
+        // Back under the old name (the predecessor was gone): that name is us, no ghost.
+        ghosts.delete(jid)
+        // Named once: the room keeps this join presence for everyone who comes later.
+        predecessor = undefined
         return { forward: true, joined: true }
       }
-      if (type === 'unavailable') occupants.delete(jid)
-      else occupants.add(jid)
-      return { forward: true }
+      if (type === 'unavailable') {
+        occupants.delete(jid)
+        // The ghost's session ended at last; the engine was told long ago, once more is harmless.
+        ghosts.delete(jid)
+        return { forward: true }
+      }
+      if (ghosts.has(jid)) return { forward: false, drop: 'ghost' }
+      const ghost = namedPredecessor(el, jid)
+      const out: PresenceOutcome = { forward: true }
+      if (ghost) {
+        markGhost(ghost)
+        if (occupants.delete(ghost)) out.ghosts = [unavailable(ghost)]
+      }
+      occupants.add(jid)
+      return out
     },
+    isReplay: (delay) => normalizeJid(delay.attrs.from ?? '') === roomJid,
     lost() {
+      predecessor = self ?? predecessor
       self = undefined
       const out = [...occupants].map(unavailable)
       occupants.clear()
@@ -180,6 +233,9 @@ export function peerSession(peer: string, type: 'chat' | 'normal' = 'chat'): Ses
       // A peer that arrived after our directed presence has not seen it: answer once.
       return { forward: true, reply: isNew ? [xml('presence', { to: jid })] : [] }
     },
+    // Offline storage stamps the server's domain; so does ejabberd on a XEP-0198 resend, with the
+    // text `Resent`. A resend by the peer's client names the peer, one by Prosody names us.
+    isReplay: (delay) => !(delay.attrs.from ?? '').includes('@') && delay.text().trim() !== 'Resent',
     lost() {
       const out = [...present].map(unavailable)
       present.clear()

@@ -144,6 +144,14 @@ function startBridge(options: XmppBridgeOptions): XmppBridge {
   let reader: ChannelReader | undefined
   let drainTimer: unknown
   let rejoinTimer: unknown
+  // XEP-0198 (docs/PROTOCOL.md, "Across a cut"): while a lost stream may still be resumed, the
+  // session is held as it was, presences included; resumption brings back everything missed.
+  const sm = xmpp.streamManagement
+  let holding = false
+  let heldJoined = false
+  let holdTimer: unknown
+  // The page's text of each island stanza handed to the connection, for stanza management's `fail`.
+  const sentText = new WeakMap<Element, string>()
   // Stanzas whose send failed go back to the front of #xmpp-outgoing in their original order.
   let putBackAfter: ChildNode | null = null
   // The page stanzas last handed to this connection, and a ceiling learned from servers that
@@ -217,6 +225,7 @@ function startBridge(options: XmppBridgeOptions): XmppBridge {
     recent.push({ text, bytes })
     if (recent.length > RECENT_SENT) recent.shift()
     stats.sent++
+    sentText.set(el, text)
     xmpp.send(el).catch((err: unknown) => {
       stats.sent--
       reader?.pause()
@@ -241,15 +250,38 @@ function startBridge(options: XmppBridgeOptions): XmppBridge {
     resumeIfReady()
   }
 
-  const leaveSession = (): void => {
-    const was = joined
-    joined = false
-    reader?.pause()
-    // The server no longer tells us about the others: say they are gone, until the rejoin says
-    // who is still there.
+  const endHold = (): void => {
+    holding = false
+    if (holdTimer !== undefined) timers.clearTimeout(holdTimer)
+    holdTimer = undefined
+  }
+
+  // The server no longer tells us about the others: say they are gone, until the rejoin says
+  // who is still there.
+  const announceLost = (): void => {
+    endHold()
     for (const text of session.lost()) {
       stats.presences++
       writeIncoming(text)
+    }
+  }
+
+  const leaveSession = (mayResume = false): void => {
+    const was = joined
+    joined = false
+    reader?.pause()
+    if (!mayResume) announceLost()
+    else if (!holding) {
+      holding = true
+      heldJoined = was
+      // Past the server's `max` our session is gone from the room, resumed or not.
+      const max = Number(sm?.max)
+      if (max > 0) {
+        holdTimer = timers.setTimeout(() => {
+          holdTimer = undefined
+          announceLost()
+        }, max * 1000)
+      }
     }
     if (was) emit('offline', {})
   }
@@ -262,6 +294,8 @@ function startBridge(options: XmppBridgeOptions): XmppBridge {
 
   const onOnline = (): void => {
     if (closed) return
+    // A fresh login: the held session is gone (or a ghost of it lingers: the join names it).
+    if (holding) announceLost()
     const own = xmpp.jid?.toString() ?? ''
     sendAll(session.enter(own))
     const synthetic = session.entered(own)
@@ -301,12 +335,49 @@ function startBridge(options: XmppBridgeOptions): XmppBridge {
     // message is taken for that refusal, but never lowers the bound below one message.
     else if (event?.clean === false && recent.some((r) => r.bytes > MAX_STANZA_BYTES)) refused(condition === 'ws-lost' ? 'ws-1006' : condition, 'lost right after a stanza larger than one browser WebSocket message', MAX_STANZA_BYTES)
     recent = []
-    leaveSession()
+    // The client keeps the resumption id across a drop and clears it once resumption failed.
+    leaveSession(!closed && !!sm?.id)
+  }
+
+  // Resumed: still in the session, and the server resends whatever we missed, presences
+  // included. The client sets itself online only after this event, hence the microtask.
+  const onResumed = (): void =>
+    queueMicrotask(() => {
+      if (closed) return
+      stats.resumptions++
+      if (!holding) {
+        // Held past the server's `max`, and told the engine everyone left: join again, which a
+        // room answers (even for an occupant) with its occupant list and a self-presence.
+        sendAll(session.enter(xmpp.jid?.toString() ?? ''))
+        return
+      }
+      endHold()
+      // Not yet in before the drop: the join presence (resent if unacknowledged) is answered now.
+      if (!heldJoined) return
+      joined = true
+      emit('online', { self: session.self })
+      resumeIfReady()
+    })
+
+  // Stanzas the server never acknowledged on a stream that cannot be resumed: lost unless sent
+  // again. Back to #xmpp-outgoing, in their order, for the next session (a duplicate merges).
+  const onFail = (el: Element): void => {
+    const text = sentText.get(el)
+    if (closed || text === undefined) return
+    sentText.delete(el)
+    stats.sent--
+    reader?.pause()
+    putBack(text)
   }
 
   const onPresence = (el: Element): void => {
     const outcome = session.onPresence(el)
     if (outcome.error) fail('session', outcome.error, { stanza: el.toString() })
+    for (const text of outcome.ghosts ?? []) {
+      stats.ghosts++
+      stats.presences++
+      writeIncoming(text)
+    }
     if (outcome.reply?.length) sendAll(outcome.reply)
     if (!outcome.forward) return drop(outcome.drop ?? 'other')
     stats.presences++
@@ -335,8 +406,10 @@ function startBridge(options: XmppBridgeOptions): XmppBridge {
     if (refusal) return drop(refusal)
     if (!hasIsland(el)) return drop('not-island')
     // Room history or offline storage replaying old traffic (XEP-0203 delay): sync traffic is
-    // live only (XEP-0334 no-store), and the handshake on joining brings the state anyway.
-    if (el.getChild('delay', NS_DELAY)) return drop('replayed')
+    // live only (XEP-0334 no-store), and the handshake on joining brings the state anyway. A
+    // XEP-0198 resend is delayed too, but live: dropping it would lose the update.
+    const delay = el.getChild('delay', NS_DELAY)
+    if (delay && session.isReplay(delay)) return drop('replayed')
     stats.received++
     writeIncoming(el.toString())
   }
@@ -359,6 +432,13 @@ function startBridge(options: XmppBridgeOptions): XmppBridge {
   xmpp.on('disconnect', onDisconnect)
   xmpp.on('stanza', onStanza)
   xmpp.on('error', onClientError)
+  sm?.on('resumed', onResumed)
+  sm?.on('fail', onFail)
+  // A page that goes away closes its stream: with XEP-0198 a dropped one would hibernate, and
+  // stay in the room as a ghost for minutes (docs/PROTOCOL.md, "Ghosts").
+  const view = doc.defaultView
+  const onPagehide = (): void => void close()
+  view?.addEventListener('pagehide', onPagehide)
 
   const keeper: Keeper = keepConnected(xmpp, {
     service: options.service,
@@ -382,6 +462,10 @@ function startBridge(options: XmppBridgeOptions): XmppBridge {
     reader?.stop()
     if (drainTimer !== undefined) timers.clearTimeout(drainTimer)
     if (rejoinTimer !== undefined) timers.clearTimeout(rejoinTimer)
+    endHold()
+    view?.removeEventListener('pagehide', onPagehide)
+    sm?.removeListener('resumed', onResumed)
+    sm?.removeListener('fail', onFail)
     xmpp.removeListener('online', onOnline)
     xmpp.removeListener('disconnect', onDisconnect)
     xmpp.removeListener('stanza', onStanza)
