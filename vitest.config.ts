@@ -2,9 +2,9 @@ import { defineConfig } from 'vitest/config'
 import { playwright } from '@vitest/browser-playwright'
 import { CHROMIUM_PATH, CHROMIUM_ARGS } from './scripts/chromium.mjs'
 
-// Three suites (the XMPP engine suite twice, with and without mod_smacks): fast unit tests in happy-dom, the same binding/convergence suites in the system
-// Chromium (happy-dom's MutationObserver differs from a real browser's), and integration tests
-// that talk to a private Prosody on loopback.
+// Fast unit tests in happy-dom; the same binding and convergence suites in the system Chromium
+// (happy-dom's MutationObserver differs from a real browser's); integration tests that talk to a
+// private Prosody on loopback; and the XMPP engine suite again, on a Prosody with mod_smacks.
 export default defineConfig({
   test: {
     projects: [
