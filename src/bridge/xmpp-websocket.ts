@@ -8,7 +8,16 @@
  */
 
 /** The constructor shape both the browser's WebSocket and the `ws` package have. */
-export type WebSocketConstructor = new (url: string, protocols?: string | string[]) => unknown
+export type WebSocketConstructor = new (url: string, protocols?: string | string[], options?: object) => unknown
+
+/**
+ * For `ws`: one message event per task, as browsers dispatch them. By default `ws` emits every
+ * frame of a TCP chunk synchronously, and @xmpp/stream-management 0.14 resets its count of
+ * received stanzas after an `await` on `<enabled/>`: stanzas in the same chunk were counted, then
+ * wiped, its acks went backwards, and Prosody's mod_smacks ended the stream ("Client
+ * acknowledged less stanzas than already acknowledged"). Browsers ignore the argument.
+ */
+const WS_OPTIONS = { allowSynchronousEvents: false }
 
 interface TransportPrototype {
   socketParameters(service: string): unknown
@@ -62,7 +71,7 @@ export function useWebSocket(client: { transports?: unknown[] }, Impl: WebSocket
         this.url = url
         this.secure = isSecureUrl(url)
         // RFC 7395 §3.1: the "xmpp" subprotocol.
-        this._attachSocket(new Impl(url, ['xmpp']))
+        this._attachSocket(new Impl(url, ['xmpp'], WS_OPTIONS))
       }
     }
     const Transport = class extends T {} as unknown as TransportClass
