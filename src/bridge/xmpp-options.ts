@@ -153,6 +153,15 @@ export interface XmppBridge extends Bridge {
   readonly jid: string | undefined
 }
 
+/**
+ * One browser WebSocket message, the default of maxStanzaBytes. RFC 7395 §3.3.3 puts each stanza
+ * in one message, unfragmented; Chromium sends a message of more than 65,536 bytes as several
+ * frames (measured: 65,537 split), and Prosody 0.12's mod_websocket closes the connection on the
+ * first non-final frame. Node's `ws` never splits, but the bound is the same there, so a page
+ * behaves alike everywhere.
+ */
+export const MAX_STANZA_BYTES = 64 * 1024
+
 export const emptyStats = (): XmppBridgeStats => ({
   sent: 0,
   refused: 0,

@@ -22,6 +22,7 @@ import { failedBridge } from './xmpp-failed.js'
 import {
   emptyStats,
   loginDomain,
+  MAX_STANZA_BYTES,
   optionsProblem,
   type XmppBridge,
   type XmppBridgeErrorDetail,
@@ -30,6 +31,7 @@ import {
   type XmppClient,
   type XmppClientOptions,
 } from './xmpp-options.js'
+import { refusals, type DisconnectEvent } from './xmpp-refusals.js'
 import { bareJid, peerSession, roomSession, type DropReason, type Session } from './xmpp-session.js'
 import { useWebSocket } from './xmpp-websocket.js'
 
@@ -39,18 +41,7 @@ export type { WebSocketConstructor } from './xmpp-websocket.js'
 export type * from './xmpp-options.js'
 
 const HIGH_WATER = 1024 * 1024
-/**
- * One browser WebSocket message. RFC 7395 §3.3.3 puts each stanza in one message, unfragmented;
- * Chromium sends a message of more than 65,536 bytes as several frames (measured: 65,537 split),
- * and Prosody 0.12's mod_websocket closes the connection on the first non-final frame. Node's
- * `ws` never splits, but the bound is the same there, so a page behaves alike everywhere.
- */
-const MAX_STANZA_BYTES = 64 * 1024
 const CLOSE_TIMEOUT_MS = 3000
-/** RFC 6120 §13.12: no server may refuse a stanza this small for its size. */
-const MIN_STANZA_LIMIT = 10_000
-/** Page stanzas remembered after sending, to name the one a server closes the stream over. */
-const RECENT_SENT = 16
 
 /**
  * What @xmpp/client appends to a message it resends from its XEP-0198 queue after a failed
@@ -59,16 +50,6 @@ const RECENT_SENT = 16
  */
 const resendReserve = (ownJid: string): number =>
   utf8Length(`<delay xmlns="urn:xmpp:delay" from="${ownJid.replace(/[&<>"']/g, '&quot;')}" stamp="2026-12-04T10:00:00.000Z"/>`)
-
-/**
- * Stream errors (RFC 6120 §4.9.3) and WebSocket close codes (RFC 6455 §7.4.1) by which a server
- * refuses what it was sent, rather than going away. Prosody 0.12: `policy-violation` for a stanza
- * over c2s_stanza_size_limit, `resource-constraint` for a full frame buffer, close code 1003 for
- * a fragmented message, 1009 for a frame over the limit. 1006 (no close frame) only counts after
- * a stanza larger than one browser message (onDisconnect).
- */
-const SIZE_REFUSALS = new Set(['policy-violation', 'resource-constraint', 'ws-1003', 'ws-1009'])
-const CONTENT_REFUSALS = new Set(['bad-format', 'invalid-xml', 'not-well-formed', 'restricted-xml', 'invalid-namespace', 'unsupported-stanza-type', 'ws-1002', 'ws-1007'])
 
 const realTimers: Timers = {
   setTimeout: (fn, ms) => setTimeout(fn, ms),
@@ -157,8 +138,7 @@ function startBridge(options: XmppBridgeOptions): XmppBridge {
   // The page stanzas last handed to this connection, and a ceiling learned from servers that
   // closed the stream over a large one: nothing above it is sent, or the engine's rejoin, which
   // sends its state again, would be cut again, and again (docs/PROTOCOL.md, "Splitting").
-  let recent: Array<{ text: string; bytes: number }> = []
-  let ceiling = Infinity
+  const refusal = refusals()
 
   const emit = (type: 'online' | 'offline' | 'error', detail: unknown): void => emitBridgeEvent(events, type, detail)
   const fail = (reason: XmppBridgeErrorReason, message: string, extra: Partial<XmppBridgeErrorDetail> = {}): void => {
@@ -217,13 +197,13 @@ function startBridge(options: XmppBridgeOptions): XmppBridge {
     const serialized = el.toString()
     const bytes = utf8Length(serialized)
     const room = maxStanzaBytes - resendReserve(xmpp.jid?.toString() ?? '')
+    const ceiling = refusal.ceiling
     if (bytes > room || bytes > ceiling) {
       stats.refused++
       const why = bytes > ceiling ? `the server closed the stream over a larger one, and stanzas over ${ceiling} bytes are no longer sent` : `limit ${room} (one WebSocket message, less room for a resend's <delay/>)`
       return fail('too-large', `stanza of ${bytes} bytes not sent: ${why}`, { stanza: text })
     }
-    recent.push({ text, bytes })
-    if (recent.length > RECENT_SENT) recent.shift()
+    refusal.sent(text, bytes)
     stats.sent++
     sentText.set(el, text)
     xmpp.send(el).catch((err: unknown) => {
@@ -306,35 +286,12 @@ function startBridge(options: XmppBridgeOptions): XmppBridge {
     }
   }
 
-  /**
-   * The server closed the stream over something it was sent. Say so, with the likeliest culprit
-   * (the largest stanza lately sent: a refusal comes at most a few stanzas after its cause).
-   * When the refusal is about size, the server's limit is below that stanza, by how much it does
-   * not say: send nothing over half of it from now on. The engine sends a state again on every
-   * rejoin, a little larger or smaller each time, so "not this size again" would not stop the
-   * loop; halving does, after a few rounds at most. Never below `floor` (undefined: the refusal
-   * is not about size): at most 10,000 bytes, which RFC 6120 (§13.12) requires every server to
-   * accept, so a refusal of less is not about size.
-   */
-  const refused = (condition: string, text: string | undefined, floor: number | undefined): void => {
-    const suspect = recent.reduce<{ text: string; bytes: number } | undefined>((a, b) => (a && a.bytes >= b.bytes ? a : b), undefined)
-    recent = []
-    const learn = floor !== undefined && suspect !== undefined && suspect.bytes > floor
-    if (learn) ceiling = Math.min(ceiling, Math.max(floor!, Math.floor(suspect!.bytes / 2)))
-    const about = suspect ? ` after a stanza of ${suspect.bytes} bytes` : ''
-    const then = learn ? `; stanzas over ${ceiling} bytes are no longer sent` : ''
-    fail('refused', `the server closed the stream (${condition}${text ? `: ${text}` : ''})${about}${then}`, { condition, ...(suspect && { stanza: suspect.text }) })
+  const report = (detail: XmppBridgeErrorDetail | undefined): void => {
+    if (detail) emit('error', detail)
   }
 
-  const onDisconnect = (event?: { clean?: boolean; reason?: { code?: number; reason?: string } }): void => {
-    const code = event?.reason?.code
-    const condition = `ws-${code ?? 'lost'}`
-    if (SIZE_REFUSALS.has(condition) || CONTENT_REFUSALS.has(condition)) refused(condition, event?.reason?.reason, SIZE_REFUSALS.has(condition) ? MIN_STANZA_LIMIT : undefined)
-    // Chromium, still sending when Prosody closes over a split message, often sees no close
-    // frame at all (1006). A connection lost right after a stanza larger than one browser
-    // message is taken for that refusal, but never lowers the bound below one message.
-    else if (event?.clean === false && recent.some((r) => r.bytes > MAX_STANZA_BYTES)) refused(condition === 'ws-lost' ? 'ws-1006' : condition, 'lost right after a stanza larger than one browser WebSocket message', MAX_STANZA_BYTES)
-    recent = []
+  const onDisconnect = (event?: DisconnectEvent): void => {
+    report(refusal.disconnected(event))
     // The client keeps the resumption id across a drop and clears it once resumption failed.
     leaveSession(!closed && !!sm?.id)
   }
@@ -424,8 +381,7 @@ function startBridge(options: XmppBridgeOptions): XmppBridge {
   const onClientError = (err: unknown): void => {
     // Connection failures are reported through keepConnected's onFailure; without a listener an
     // EventEmitter would throw. A stream error that refuses what was sent is reported here.
-    const e = err as { name?: string; condition?: string; text?: string } | null
-    if (e?.name === 'StreamError' && e.condition && (SIZE_REFUSALS.has(e.condition) || CONTENT_REFUSALS.has(e.condition))) refused(e.condition, e.text ? String(e.text) : undefined, SIZE_REFUSALS.has(e.condition) ? MIN_STANZA_LIMIT : undefined)
+    report(refusal.streamError(err))
   }
 
   xmpp.on('online', onOnline)
