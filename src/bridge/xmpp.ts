@@ -31,6 +31,7 @@ import {
   type XmppClient,
   type XmppClientOptions,
 } from './xmpp-options.js'
+import { sessionHold } from './xmpp-hold.js'
 import { refusals, type DisconnectEvent } from './xmpp-refusals.js'
 import { bareJid, peerSession, roomSession, type DropReason, type Session } from './xmpp-session.js'
 import { useWebSocket } from './xmpp-websocket.js'
@@ -125,12 +126,7 @@ function startBridge(options: XmppBridgeOptions): XmppBridge {
   let reader: ChannelReader | undefined
   let drainTimer: unknown
   let rejoinTimer: unknown
-  // XEP-0198 (docs/PROTOCOL.md, "Across a cut"): while a lost stream may still be resumed, the
-  // session is held as it was, presences included; resumption brings back everything missed.
   const sm = xmpp.streamManagement
-  let holding = false
-  let heldJoined = false
-  let holdTimer: unknown
   // The page's text of each island stanza handed to the connection, for stanza management's `fail`.
   const sentText = new WeakMap<Element, string>()
   // Stanzas whose send failed go back to the front of #xmpp-outgoing in their original order.
@@ -230,39 +226,25 @@ function startBridge(options: XmppBridgeOptions): XmppBridge {
     resumeIfReady()
   }
 
-  const endHold = (): void => {
-    holding = false
-    if (holdTimer !== undefined) timers.clearTimeout(holdTimer)
-    holdTimer = undefined
-  }
-
-  // The server no longer tells us about the others: say they are gone, until the rejoin says
-  // who is still there.
-  const announceLost = (): void => {
-    endHold()
-    for (const text of session.lost()) {
-      stats.presences++
-      writeIncoming(text)
-    }
-  }
+  // XEP-0198 (xmpp-hold.ts): while a lost stream may still be resumed, the session is held.
+  const hold = sessionHold({
+    timers,
+    max: () => sm?.max,
+    // The server no longer tells us about the others: say they are gone, until the rejoin says
+    // who is still there.
+    onLost() {
+      for (const text of session.lost()) {
+        stats.presences++
+        writeIncoming(text)
+      }
+    },
+  })
 
   const leaveSession = (mayResume = false): void => {
     const was = joined
     joined = false
     reader?.pause()
-    if (!mayResume) announceLost()
-    else if (!holding) {
-      holding = true
-      heldJoined = was
-      // Past the server's `max` our session is gone from the room, resumed or not.
-      const max = Number(sm?.max)
-      if (max > 0) {
-        holdTimer = timers.setTimeout(() => {
-          holdTimer = undefined
-          announceLost()
-        }, max * 1000)
-      }
-    }
+    hold.left(was, mayResume)
     if (was) emit('offline', {})
   }
 
@@ -274,8 +256,7 @@ function startBridge(options: XmppBridgeOptions): XmppBridge {
 
   const onOnline = (): void => {
     if (closed) return
-    // A fresh login: the held session is gone (or a ghost of it lingers: the join names it).
-    if (holding) announceLost()
+    hold.loggedIn()
     const own = xmpp.jid?.toString() ?? ''
     sendAll(session.enter(own))
     const synthetic = session.entered(own)
@@ -302,15 +283,12 @@ function startBridge(options: XmppBridgeOptions): XmppBridge {
     queueMicrotask(() => {
       if (closed) return
       stats.resumptions++
-      if (!holding) {
-        // Held past the server's `max`, and told the engine everyone left: join again, which a
-        // room answers (even for an occupant) with its occupant list and a self-presence.
-        sendAll(session.enter(xmpp.jid?.toString() ?? ''))
-        return
-      }
-      endHold()
+      const next = hold.resumed()
+      // Held past the server's `max`, and told the engine everyone left: join again, which a
+      // room answers (even for an occupant) with its occupant list and a self-presence.
+      if (next === 'rejoin') return sendAll(session.enter(xmpp.jid?.toString() ?? ''))
       // Not yet in before the drop: the join presence (resent if unacknowledged) is answered now.
-      if (!heldJoined) return
+      if (next === 'wait') return
       joined = true
       emit('online', { self: session.self })
       resumeIfReady()
@@ -418,7 +396,7 @@ function startBridge(options: XmppBridgeOptions): XmppBridge {
     reader?.stop()
     if (drainTimer !== undefined) timers.clearTimeout(drainTimer)
     if (rejoinTimer !== undefined) timers.clearTimeout(rejoinTimer)
-    endHold()
+    hold.stop()
     view?.removeEventListener('pagehide', onPagehide)
     sm?.removeListener('resumed', onResumed)
     sm?.removeListener('fail', onFail)
