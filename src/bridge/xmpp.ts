@@ -3,19 +3,16 @@
  * server with @xmpp/client, over WebSocket (RFC 7395), in a MUC room or with one peer.
  *
  * Outgoing: each stanza the engine writes into #xmpp-outgoing is checked (page-stanza.ts: island
- * messages only, never addressed by the page), addressed to the session (`to`, `type`) and sent.
- * Incoming: only island messages and presence from the session reach #xmpp-incoming, as text.
+ * messages only, never addressed by the page), addressed to the session (`to`, `type`) and sent
+ * (xmpp-outbound.ts). Incoming: only island messages and presence from the session reach #xmpp-incoming, as text.
  *
  * It forwards stanza text and never decodes payloads. It imports only @xmpp/client from outside
  * the project: a browser bundle stubs what that package needs from Node.
  */
-import { client as defaultClientFactory, xml, type Element } from '@xmpp/client'
-import { channelElement, readChannel, writeStanza, INCOMING_ID, OUTGOING_ID, type ChannelReader } from '../channel/channel.js'
-import { NS_CLIENT, NS_ISLANDS_ANY } from '../protocol/ns.js'
-import { utf8Length } from '../protocol/stanza.js'
-import type { XmlEl } from '../protocol/xml.js'
+import { client as defaultClientFactory, type Element } from '@xmpp/client'
+import { channelElement, writeStanza, INCOMING_ID, OUTGOING_ID } from '../channel/channel.js'
+import { NS_ISLANDS_ANY } from '../protocol/ns.js'
 import { emitBridgeEvent } from './bridge.js'
-import { checkPageStanza } from './page-stanza.js'
 import { keepConnected, type Keeper, type Timers } from './xmpp-connection.js'
 import { authenticator, LoginError, userAgent } from './xmpp-login.js'
 import { failedBridge } from './xmpp-failed.js'
@@ -32,6 +29,7 @@ import {
   type XmppClientOptions,
 } from './xmpp-options.js'
 import { sessionHold } from './xmpp-hold.js'
+import { outbound } from './xmpp-outbound.js'
 import { refusals, type DisconnectEvent } from './xmpp-refusals.js'
 import { bareJid, peerSession, roomSession, type DropReason, type Session } from './xmpp-session.js'
 import { useWebSocket } from './xmpp-websocket.js'
@@ -44,21 +42,9 @@ export type * from './xmpp-options.js'
 const HIGH_WATER = 1024 * 1024
 const CLOSE_TIMEOUT_MS = 3000
 
-/**
- * What @xmpp/client appends to a message it resends from its XEP-0198 queue after a failed
- * resumption: `<delay from=OWN-JID stamp=.../>`. It writes that itself, past this bridge's check,
- * so the check leaves room for it.
- */
-const resendReserve = (ownJid: string): number =>
-  utf8Length(`<delay xmlns="urn:xmpp:delay" from="${ownJid.replace(/[&<>"']/g, '&quot;')}" stamp="2026-12-04T10:00:00.000Z"/>`)
-
 const realTimers: Timers = {
   setTimeout: (fn, ms) => setTimeout(fn, ms),
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
-}
-
-function toElement(el: XmlEl): Element {
-  return xml(el.name, { ...el.attrs }, ...el.children.map((c) => (typeof c === 'string' ? c : toElement(c))))
 }
 
 /** XEP-0203: marks a stanza delivered later than it was sent (history, offline storage). */
@@ -90,9 +76,6 @@ function startBridge(options: XmppBridgeOptions): XmppBridge {
   const random = options.random ?? Math.random
   const timers = options.timers ?? realTimers
   const high = options.highWaterMark ?? HIGH_WATER
-  const low = options.lowWaterMark ?? Math.floor(high / 4)
-  const drainInterval = options.drainInterval ?? 20
-  const maxStanzaBytes = options.maxStanzaBytes ?? MAX_STANZA_BYTES
 
   const session: Session = options.room
     ? roomSession(options.room, options.nick ?? randomNick(random), random)
@@ -123,14 +106,8 @@ function startBridge(options: XmppBridgeOptions): XmppBridge {
   let closed = false
   let joined = false
   let everJoined = false
-  let reader: ChannelReader | undefined
-  let drainTimer: unknown
   let rejoinTimer: unknown
   const sm = xmpp.streamManagement
-  // The page's text of each island stanza handed to the connection, for stanza management's `fail`.
-  const sentText = new WeakMap<Element, string>()
-  // Stanzas whose send failed go back to the front of #xmpp-outgoing in their original order.
-  let putBackAfter: ChildNode | null = null
   // The page stanzas last handed to this connection, and a ceiling learned from servers that
   // closed the stream over a large one: nothing above it is sent, or the engine's rejoin, which
   // sends its state again, would be cut again, and again (docs/PROTOCOL.md, "Splitting").
@@ -146,73 +123,22 @@ function startBridge(options: XmppBridgeOptions): XmppBridge {
   }
 
   const canSend = (): boolean => joined && !closed && xmpp.status === 'online'
-
-  const putBack = (text: string): void => {
-    const child = doc.createElement('div')
-    child.textContent = text
-    const before = putBackAfter ? putBackAfter.nextSibling : outgoing.firstChild
-    outgoing.insertBefore(child, before)
-    putBackAfter = child
-  }
-
-  // Backpressure (channel contract): stanzas the connection cannot take now stay in the DOM,
-  // where the engine merges them; nothing queues inside the bridge.
-  const watchDrain = (): void => {
-    if (drainTimer !== undefined || closed) return
-    drainTimer = timers.setTimeout(() => {
-      drainTimer = undefined
-      resumeIfReady()
-    }, drainInterval)
-  }
-  const resumeIfReady = (): void => {
-    if (!canSend()) return
-    if (bufferedAmount() > low) return watchDrain()
-    putBackAfter = null
-    if (reader) return reader.resume()
-    // The first drain runs inside readChannel, before `reader` exists to be paused.
-    reader = readChannel(outgoing, onOutgoing)
-    if (bufferedAmount() > high) {
-      reader.pause()
-      watchDrain()
-    }
-  }
-
-  function onOutgoing(text: string): void {
-    const check = checkPageStanza(text)
-    if (!check.ok) {
-      stats.refused++
-      return fail(check.reason, check.message, { stanza: text })
-    }
-    if (!canSend()) {
-      reader?.pause()
-      return putBack(text)
-    }
-    // xmlns written here, as @xmpp/websocket would add it: the size checked is the size sent.
-    const { xmlns: _ns, ...rest } = check.stanza.attrs
-    const el = toElement({ ...check.stanza, attrs: { xmlns: NS_CLIENT, ...rest, to: session.target, type: session.type } })
-    const serialized = el.toString()
-    const bytes = utf8Length(serialized)
-    const room = maxStanzaBytes - resendReserve(xmpp.jid?.toString() ?? '')
-    const ceiling = refusal.ceiling
-    if (bytes > room || bytes > ceiling) {
-      stats.refused++
-      const why = bytes > ceiling ? `the server closed the stream over a larger one, and stanzas over ${ceiling} bytes are no longer sent` : `limit ${room} (one WebSocket message, less room for a resend's <delay/>)`
-      return fail('too-large', `stanza of ${bytes} bytes not sent: ${why}`, { stanza: text })
-    }
-    refusal.sent(text, bytes)
-    stats.sent++
-    sentText.set(el, text)
-    xmpp.send(el).catch((err: unknown) => {
-      stats.sent--
-      reader?.pause()
-      putBack(text)
-      fail('send-failed', `send failed, kept for later: ${(err as Error)?.message ?? err}`, { stanza: text, error: err })
-    })
-    if (bufferedAmount() > high) {
-      reader?.pause()
-      watchDrain()
-    }
-  }
+  const out = outbound({
+    doc,
+    outgoing,
+    xmpp,
+    session,
+    refusals: refusal,
+    stats,
+    timers,
+    canSend,
+    fail,
+    bufferedAmount,
+    highWaterMark: high,
+    lowWaterMark: options.lowWaterMark ?? Math.floor(high / 4),
+    drainInterval: options.drainInterval ?? 20,
+    maxStanzaBytes: options.maxStanzaBytes ?? MAX_STANZA_BYTES,
+  })
 
   const writeIncoming = (text: string): void => {
     writeStanza(incoming, text)
@@ -223,7 +149,7 @@ function startBridge(options: XmppBridgeOptions): XmppBridge {
     if (everJoined) stats.reconnects++
     everJoined = true
     emit('online', { self: session.self })
-    resumeIfReady()
+    out.resume()
   }
 
   // XEP-0198 (xmpp-hold.ts): while a lost stream may still be resumed, the session is held.
@@ -243,7 +169,7 @@ function startBridge(options: XmppBridgeOptions): XmppBridge {
   const leaveSession = (mayResume = false): void => {
     const was = joined
     joined = false
-    reader?.pause()
+    out.pause()
     hold.left(was, mayResume)
     if (was) emit('offline', {})
   }
@@ -291,19 +217,8 @@ function startBridge(options: XmppBridgeOptions): XmppBridge {
       if (next === 'wait') return
       joined = true
       emit('online', { self: session.self })
-      resumeIfReady()
+      out.resume()
     })
-
-  // Stanzas the server never acknowledged on a stream that cannot be resumed: lost unless sent
-  // again. Back to #xmpp-outgoing, in their order, for the next session (a duplicate merges).
-  const onFail = (el: Element): void => {
-    const text = sentText.get(el)
-    if (closed || text === undefined) return
-    sentText.delete(el)
-    stats.sent--
-    reader?.pause()
-    putBack(text)
-  }
 
   const onPresence = (el: Element): void => {
     const outcome = session.onPresence(el)
@@ -367,7 +282,7 @@ function startBridge(options: XmppBridgeOptions): XmppBridge {
   xmpp.on('stanza', onStanza)
   xmpp.on('error', onClientError)
   sm?.on('resumed', onResumed)
-  sm?.on('fail', onFail)
+  sm?.on('fail', out.failed)
   // A page that goes away closes its stream: with XEP-0198 a dropped one would hibernate, and
   // stay in the room as a ghost for minutes (docs/PROTOCOL.md, "Ghosts").
   const view = doc.defaultView
@@ -393,13 +308,12 @@ function startBridge(options: XmppBridgeOptions): XmppBridge {
     for (const text of session.lost()) writeIncoming(text)
     joined = false
     keeper.stop()
-    reader?.stop()
-    if (drainTimer !== undefined) timers.clearTimeout(drainTimer)
+    out.stop()
     if (rejoinTimer !== undefined) timers.clearTimeout(rejoinTimer)
     hold.stop()
     view?.removeEventListener('pagehide', onPagehide)
     sm?.removeListener('resumed', onResumed)
-    sm?.removeListener('fail', onFail)
+    sm?.removeListener('fail', out.failed)
     xmpp.removeListener('online', onOnline)
     xmpp.removeListener('disconnect', onDisconnect)
     xmpp.removeListener('stanza', onStanza)
