@@ -4,14 +4,14 @@
  *
  * Outgoing: each stanza the engine writes into #xmpp-outgoing is checked (page-stanza.ts: island
  * messages only, never addressed by the page), addressed to the session (`to`, `type`) and sent
- * (xmpp-outbound.ts). Incoming: only island messages and presence from the session reach #xmpp-incoming, as text.
+ * (xmpp-outbound.ts). Incoming: only island messages (xmpp-inbound.ts) and presence from the
+ * session (xmpp-session.ts) reach #xmpp-incoming, as text.
  *
  * It forwards stanza text and never decodes payloads. It imports only @xmpp/client from outside
  * the project: a browser bundle stubs what that package needs from Node.
  */
 import { client as defaultClientFactory, type Element } from '@xmpp/client'
 import { channelElement, writeStanza, INCOMING_ID, OUTGOING_ID } from '../channel/channel.js'
-import { NS_ISLANDS_ANY } from '../protocol/ns.js'
 import { emitBridgeEvent } from './bridge.js'
 import { keepConnected, type Keeper, type Timers } from './xmpp-connection.js'
 import { authenticator, LoginError, userAgent } from './xmpp-login.js'
@@ -29,9 +29,10 @@ import {
   type XmppClientOptions,
 } from './xmpp-options.js'
 import { sessionHold } from './xmpp-hold.js'
+import { messageDrop } from './xmpp-inbound.js'
 import { outbound } from './xmpp-outbound.js'
 import { refusals, type DisconnectEvent } from './xmpp-refusals.js'
-import { bareJid, peerSession, roomSession, type DropReason, type Session } from './xmpp-session.js'
+import { peerSession, roomSession, type DropReason, type Session } from './xmpp-session.js'
 import { useWebSocket } from './xmpp-websocket.js'
 
 export type { BackoffOptions, Timers } from './xmpp-connection.js'
@@ -46,11 +47,6 @@ const realTimers: Timers = {
   setTimeout: (fn, ms) => setTimeout(fn, ms),
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 }
-
-/** XEP-0203: marks a stanza delivered later than it was sent (history, offline storage). */
-const NS_DELAY = 'urn:xmpp:delay'
-
-const hasIsland = (el: Element): boolean => el.getChildElements().some((c) => NS_ISLANDS_ANY.test(c.attrs.xmlns ?? ''))
 
 const randomNick = (random: () => number): string => `peer-${Math.floor(random() * 0xffffffff).toString(36)}`
 
@@ -244,24 +240,13 @@ function startBridge(options: XmppBridgeOptions): XmppBridge {
   }
 
   const onMessage = (el: Element): void => {
-    const type = el.attrs.type
-    if (type === 'error') {
-      drop('error')
-      if (el.attrs.from && bareJid(el.attrs.from) === bareJid(session.target)) {
-        fail('session', `the session answered with an error: ${el.getChild('error')?.toString() ?? ''}`, { stanza: el.toString() })
-      }
-      return
+    const dropped = messageDrop(el, session)
+    if (!dropped) {
+      stats.received++
+      return writeIncoming(el.toString())
     }
-    const refusal = session.acceptMessage(el.attrs.from, type)
-    if (refusal) return drop(refusal)
-    if (!hasIsland(el)) return drop('not-island')
-    // Room history or offline storage replaying old traffic (XEP-0203 delay): sync traffic is
-    // live only (XEP-0334 no-store), and the handshake on joining brings the state anyway. A
-    // XEP-0198 resend is delayed too, but live: dropping it would lose the update.
-    const delay = el.getChild('delay', NS_DELAY)
-    if (delay && session.isReplay(delay)) return drop('replayed')
-    stats.received++
-    writeIncoming(el.toString())
+    drop(dropped.drop)
+    if (dropped.error) fail('session', dropped.error, { stanza: el.toString() })
   }
 
   const onStanza = (el: Element): void => {
