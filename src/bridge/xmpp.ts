@@ -90,7 +90,7 @@ function startBridge(options: XmppBridgeOptions): XmppBridge {
   }
   const given = options.client
   const xmpp: XmppClient =
-    typeof given === 'function' ? given(clientOptions) : (given ?? (defaultClientFactory(clientOptions) as unknown as XmppClient))
+    typeof given === 'function' ? given(clientOptions) : (given ?? defaultClientFactory(clientOptions))
   if (options.WebSocket) useWebSocket(xmpp, options.WebSocket)
 
   const bufferedAmount =
