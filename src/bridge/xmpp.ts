@@ -10,11 +10,11 @@
  * It forwards stanza text and never decodes payloads. It imports only @xmpp/client from outside
  * the project: a browser bundle stubs what that package needs from Node.
  */
-import { client as defaultClientFactory, type Element } from '@xmpp/client'
+import type { Element } from '@xmpp/client'
 import { channelElement, writeStanza, INCOMING_ID, OUTGOING_ID } from '../channel/channel.js'
 import { emitBridgeEvent } from './bridge.js'
 import { keepConnected, type Keeper, type Timers } from './xmpp-connection.js'
-import { authenticator, LoginError, userAgent } from './xmpp-login.js'
+import { loginClient, loginFailure } from './xmpp-login.js'
 import { failedBridge } from './xmpp-failed.js'
 import {
   emptyStats,
@@ -25,15 +25,12 @@ import {
   type XmppBridgeErrorDetail,
   type XmppBridgeErrorReason,
   type XmppBridgeOptions,
-  type XmppClient,
-  type XmppClientOptions,
 } from './xmpp-options.js'
 import { sessionHold } from './xmpp-hold.js'
 import { messageDrop } from './xmpp-inbound.js'
 import { outbound } from './xmpp-outbound.js'
 import { refusals, type DisconnectEvent } from './xmpp-refusals.js'
 import { peerSession, roomSession, type DropReason, type Session } from './xmpp-session.js'
-import { useWebSocket } from './xmpp-websocket.js'
 
 export type { BackoffOptions, Timers } from './xmpp-connection.js'
 export type { DropReason } from './xmpp-session.js'
@@ -68,7 +65,6 @@ export function xmppBridge(options: XmppBridgeOptions): XmppBridge {
 function startBridge(options: XmppBridgeOptions): XmppBridge {
   const doc = (options.document ?? globalThis.document)!
   const domain = loginDomain(options)!
-  const username = options.jid?.split('@')[0]
   const random = options.random ?? Math.random
   const timers = options.timers ?? realTimers
   const high = options.highWaterMark ?? HIGH_WATER
@@ -80,18 +76,7 @@ function startBridge(options: XmppBridgeOptions): XmppBridge {
   const outgoing = channelElement(doc, OUTGOING_ID)
   const incoming = channelElement(doc, INCOMING_ID)
 
-  const agent = userAgent(random)
-  const clientOptions: XmppClientOptions = {
-    service: options.service,
-    domain,
-    credentials: authenticator(username, options.password, agent),
-    userAgent: agent,
-    ...(options.resource !== undefined && { resource: options.resource }),
-  }
-  const given = options.client
-  const xmpp: XmppClient =
-    typeof given === 'function' ? given(clientOptions) : (given ?? defaultClientFactory(clientOptions))
-  if (options.WebSocket) useWebSocket(xmpp, options.WebSocket)
+  const xmpp = loginClient(options, domain, random)
 
   const bufferedAmount =
     options.bufferedAmount ??
@@ -112,6 +97,9 @@ function startBridge(options: XmppBridgeOptions): XmppBridge {
   const emit = (type: 'online' | 'offline' | 'error', detail: unknown): void => emitBridgeEvent(events, type, detail)
   const fail = (reason: XmppBridgeErrorReason, message: string, extra: Partial<XmppBridgeErrorDetail> = {}): void => {
     emit('error', { reason, message, ...extra } satisfies XmppBridgeErrorDetail)
+  }
+  const report = (detail: XmppBridgeErrorDetail | undefined): void => {
+    if (detail) emit('error', detail)
   }
   const drop = (reason: DropReason): void => {
     stats.dropped++
@@ -187,10 +175,6 @@ function startBridge(options: XmppBridgeOptions): XmppBridge {
       writeIncoming(synthetic)
       enterSession()
     }
-  }
-
-  const report = (detail: XmppBridgeErrorDetail | undefined): void => {
-    if (detail) emit('error', detail)
   }
 
   const onDisconnect = (event?: DisconnectEvent): void => {
@@ -279,11 +263,7 @@ function startBridge(options: XmppBridgeOptions): XmppBridge {
     domain,
     timers,
     backoff: { random, ...options.backoff },
-    onFailure(error, fatal) {
-      const message = (error as Error)?.message ?? String(error)
-      if (error instanceof LoginError) return fail(error.reason, `${message} Not retrying.`, { error })
-      fail(fatal ? 'auth' : 'connection', fatal ? `login refused, not retrying: ${message}` : message, { error })
-    },
+    onFailure: (error, fatal) => report(loginFailure(error, fatal)),
   })
 
   async function close(): Promise<void> {
