@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest'
 import { sessionHold } from '../../src/bridge/xmpp-hold.js'
 
-function setup(max: unknown = 300) {
+function setup({ max }: { max: unknown } = { max: 300 }) {
   const pending = new Map<number, { fn: () => void; ms: number }>()
   let id = 0
   const timers = {
@@ -34,7 +34,7 @@ describe('sessionHold', () => {
   })
 
   it('a resumable cut holds the session, for the server’s max, then loses it', () => {
-    const { hold, said, delays, runAll } = setup('300')
+    const { hold, said, delays, runAll } = setup({ max: '300' })
     hold.left(true, true)
     expect(hold.holding).toBe(true)
     expect(said.lost).toBe(0)
@@ -48,7 +48,7 @@ describe('sessionHold', () => {
 
   it('without a max from the server the hold has no bound', () => {
     for (const max of [undefined, null, 0, '']) {
-      const { hold, delays } = setup(max)
+      const { hold, delays } = setup({ max })
       hold.left(true, true)
       expect(hold.holding).toBe(true)
       expect(delays()).toEqual([])
@@ -70,7 +70,7 @@ describe('sessionHold', () => {
   })
 
   it('a second cut during a hold keeps the first one’s state and deadline', () => {
-    const { hold, server, delays } = setup(300)
+    const { hold, server, delays } = setup({ max: 300 })
     hold.left(true, true)
     server.max = 60
     hold.left(false, true)
