@@ -1,5 +1,5 @@
 // @xmpp/client 0.14 ships no types. This declares only the part the XMPP bridge uses;
-// the bridge itself types the client structurally (XmppClient in xmpp.ts), so fakes can stand in.
+// the bridge picks the members it uses from Client (XmppClient in xmpp-options.ts), so fakes can stand in.
 declare module '@xmpp/client' {
   /** An ltx element, as @xmpp/xml builds and parses them. */
   export interface Element {

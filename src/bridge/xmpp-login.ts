@@ -2,9 +2,11 @@
  * How the XMPP bridge logs in: SASL ANONYMOUS without an account; with one, PLAIN only where the
  * link is secure (TLS, or loopback: fast logins), else a mechanism that does not send the
  * password in the clear (SCRAM-SHA-1 in Node; the browser build of @xmpp/client has none).
+ * And the connection it logs in with, and what it says when that fails.
  */
-import { xml, type Element } from '@xmpp/client'
-import type { AuthenticateFn } from './xmpp-options.js'
+import { client as defaultClientFactory, xml, type Element } from '@xmpp/client'
+import type { AuthenticateFn, XmppBridgeErrorDetail, XmppBridgeOptions, XmppClient, XmppClientOptions } from './xmpp-options.js'
+import { useWebSocket } from './xmpp-websocket.js'
 
 /** A login that retrying cannot fix: the bridge reports it once, with `reason`, and stops. */
 export class LoginError extends Error {
@@ -51,4 +53,27 @@ export function userAgent(random: () => number = Math.random): Element {
   const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')
   const id = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
   return xml('user-agent', { id })
+}
+
+/** The connection to log in with: the one given, or made by the factory given, or @xmpp/client's. */
+export function loginClient(options: XmppBridgeOptions, domain: string, random: () => number): XmppClient {
+  const agent = userAgent(random)
+  const clientOptions: XmppClientOptions = {
+    service: options.service,
+    domain,
+    credentials: authenticator(options.jid?.split('@')[0], options.password, agent),
+    userAgent: agent,
+    ...(options.resource !== undefined && { resource: options.resource }),
+  }
+  const given = options.client
+  const xmpp: XmppClient = typeof given === 'function' ? given(clientOptions) : (given ?? defaultClientFactory(clientOptions))
+  if (options.WebSocket) useWebSocket(xmpp, options.WebSocket)
+  return xmpp
+}
+
+/** What to report when connecting or logging in failed; `fatal` failures are not retried. */
+export function loginFailure(error: unknown, fatal: boolean): XmppBridgeErrorDetail {
+  const message = (error as Error)?.message ?? String(error)
+  if (error instanceof LoginError) return { reason: error.reason, message: `${message} Not retrying.`, error }
+  return { reason: fatal ? 'auth' : 'connection', message: fatal ? `login refused, not retrying: ${message}` : message, error }
 }

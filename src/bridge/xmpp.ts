@@ -3,35 +3,34 @@
  * server with @xmpp/client, over WebSocket (RFC 7395), in a MUC room or with one peer.
  *
  * Outgoing: each stanza the engine writes into #xmpp-outgoing is checked (page-stanza.ts: island
- * messages only, never addressed by the page), addressed to the session (`to`, `type`) and sent.
- * Incoming: only island messages and presence from the session reach #xmpp-incoming, as text.
+ * messages only, never addressed by the page), addressed to the session (`to`, `type`) and sent
+ * (xmpp-outbound.ts). Incoming: only island messages (xmpp-inbound.ts) and presence from the
+ * session (xmpp-session.ts) reach #xmpp-incoming, as text.
  *
  * It forwards stanza text and never decodes payloads. It imports only @xmpp/client from outside
  * the project: a browser bundle stubs what that package needs from Node.
  */
-import { client as defaultClientFactory, xml, type Element } from '@xmpp/client'
-import { channelElement, readChannel, writeStanza, INCOMING_ID, OUTGOING_ID, type ChannelReader } from '../channel/channel.js'
-import { NS_CLIENT, NS_ISLANDS_ANY } from '../protocol/ns.js'
-import { utf8Length } from '../protocol/stanza.js'
-import type { XmlEl } from '../protocol/xml.js'
+import type { Element } from '@xmpp/client'
+import { channelElement, writeStanza, INCOMING_ID, OUTGOING_ID } from '../channel/channel.js'
 import { emitBridgeEvent } from './bridge.js'
-import { checkPageStanza } from './page-stanza.js'
 import { keepConnected, type Keeper, type Timers } from './xmpp-connection.js'
-import { authenticator, LoginError, userAgent } from './xmpp-login.js'
+import { loginClient, loginFailure } from './xmpp-login.js'
 import { failedBridge } from './xmpp-failed.js'
 import {
   emptyStats,
   loginDomain,
+  MAX_STANZA_BYTES,
   optionsProblem,
   type XmppBridge,
   type XmppBridgeErrorDetail,
   type XmppBridgeErrorReason,
   type XmppBridgeOptions,
-  type XmppClient,
-  type XmppClientOptions,
 } from './xmpp-options.js'
-import { bareJid, peerSession, roomSession, type DropReason, type Session } from './xmpp-session.js'
-import { useWebSocket } from './xmpp-websocket.js'
+import { sessionHold } from './xmpp-hold.js'
+import { messageDrop } from './xmpp-inbound.js'
+import { outbound } from './xmpp-outbound.js'
+import { refusals, type DisconnectEvent } from './xmpp-refusals.js'
+import { peerSession, roomSession, type DropReason, type Session } from './xmpp-session.js'
 
 export type { BackoffOptions, Timers } from './xmpp-connection.js'
 export type { DropReason } from './xmpp-session.js'
@@ -39,50 +38,12 @@ export type { WebSocketConstructor } from './xmpp-websocket.js'
 export type * from './xmpp-options.js'
 
 const HIGH_WATER = 1024 * 1024
-/**
- * One browser WebSocket message. RFC 7395 §3.3.3 puts each stanza in one message, unfragmented;
- * Chromium sends a message of more than 65,536 bytes as several frames (measured: 65,537 split),
- * and Prosody 0.12's mod_websocket closes the connection on the first non-final frame. Node's
- * `ws` never splits, but the bound is the same there, so a page behaves alike everywhere.
- */
-const MAX_STANZA_BYTES = 64 * 1024
 const CLOSE_TIMEOUT_MS = 3000
-/** RFC 6120 §13.12: no server may refuse a stanza this small for its size. */
-const MIN_STANZA_LIMIT = 10_000
-/** Page stanzas remembered after sending, to name the one a server closes the stream over. */
-const RECENT_SENT = 16
-
-/**
- * What @xmpp/client appends to a message it resends from its XEP-0198 queue after a failed
- * resumption: `<delay from=OWN-JID stamp=.../>`. It writes that itself, past this bridge's check,
- * so the check leaves room for it.
- */
-const resendReserve = (ownJid: string): number =>
-  utf8Length(`<delay xmlns="urn:xmpp:delay" from="${ownJid.replace(/[&<>"']/g, '&quot;')}" stamp="2026-12-04T10:00:00.000Z"/>`)
-
-/**
- * Stream errors (RFC 6120 §4.9.3) and WebSocket close codes (RFC 6455 §7.4.1) by which a server
- * refuses what it was sent, rather than going away. Prosody 0.12: `policy-violation` for a stanza
- * over c2s_stanza_size_limit, `resource-constraint` for a full frame buffer, close code 1003 for
- * a fragmented message, 1009 for a frame over the limit. 1006 (no close frame) only counts after
- * a stanza larger than one browser message (onDisconnect).
- */
-const SIZE_REFUSALS = new Set(['policy-violation', 'resource-constraint', 'ws-1003', 'ws-1009'])
-const CONTENT_REFUSALS = new Set(['bad-format', 'invalid-xml', 'not-well-formed', 'restricted-xml', 'invalid-namespace', 'unsupported-stanza-type', 'ws-1002', 'ws-1007'])
 
 const realTimers: Timers = {
   setTimeout: (fn, ms) => setTimeout(fn, ms),
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 }
-
-function toElement(el: XmlEl): Element {
-  return xml(el.name, { ...el.attrs }, ...el.children.map((c) => (typeof c === 'string' ? c : toElement(c))))
-}
-
-/** XEP-0203: marks a stanza delivered later than it was sent (history, offline storage). */
-const NS_DELAY = 'urn:xmpp:delay'
-
-const hasIsland = (el: Element): boolean => el.getChildElements().some((c) => NS_ISLANDS_ANY.test(c.attrs.xmlns ?? ''))
 
 const randomNick = (random: () => number): string => `peer-${Math.floor(random() * 0xffffffff).toString(36)}`
 
@@ -104,13 +65,9 @@ export function xmppBridge(options: XmppBridgeOptions): XmppBridge {
 function startBridge(options: XmppBridgeOptions): XmppBridge {
   const doc = (options.document ?? globalThis.document)!
   const domain = loginDomain(options)!
-  const username = options.jid?.split('@')[0]
   const random = options.random ?? Math.random
   const timers = options.timers ?? realTimers
   const high = options.highWaterMark ?? HIGH_WATER
-  const low = options.lowWaterMark ?? Math.floor(high / 4)
-  const drainInterval = options.drainInterval ?? 20
-  const maxStanzaBytes = options.maxStanzaBytes ?? MAX_STANZA_BYTES
 
   const session: Session = options.room
     ? roomSession(options.room, options.nick ?? randomNick(random), random)
@@ -119,18 +76,7 @@ function startBridge(options: XmppBridgeOptions): XmppBridge {
   const outgoing = channelElement(doc, OUTGOING_ID)
   const incoming = channelElement(doc, INCOMING_ID)
 
-  const agent = userAgent(random)
-  const clientOptions: XmppClientOptions = {
-    service: options.service,
-    domain,
-    credentials: authenticator(username, options.password, agent),
-    userAgent: agent,
-    ...(options.resource !== undefined && { resource: options.resource }),
-  }
-  const given = options.client
-  const xmpp: XmppClient =
-    typeof given === 'function' ? given(clientOptions) : (given ?? (defaultClientFactory(clientOptions) as unknown as XmppClient))
-  if (options.WebSocket) useWebSocket(xmpp, options.WebSocket)
+  const xmpp = loginClient(options, domain, random)
 
   const bufferedAmount =
     options.bufferedAmount ??
@@ -141,28 +87,19 @@ function startBridge(options: XmppBridgeOptions): XmppBridge {
   let closed = false
   let joined = false
   let everJoined = false
-  let reader: ChannelReader | undefined
-  let drainTimer: unknown
   let rejoinTimer: unknown
-  // XEP-0198 (docs/PROTOCOL.md, "Across a cut"): while a lost stream may still be resumed, the
-  // session is held as it was, presences included; resumption brings back everything missed.
   const sm = xmpp.streamManagement
-  let holding = false
-  let heldJoined = false
-  let holdTimer: unknown
-  // The page's text of each island stanza handed to the connection, for stanza management's `fail`.
-  const sentText = new WeakMap<Element, string>()
-  // Stanzas whose send failed go back to the front of #xmpp-outgoing in their original order.
-  let putBackAfter: ChildNode | null = null
   // The page stanzas last handed to this connection, and a ceiling learned from servers that
   // closed the stream over a large one: nothing above it is sent, or the engine's rejoin, which
   // sends its state again, would be cut again, and again (docs/PROTOCOL.md, "Splitting").
-  let recent: Array<{ text: string; bytes: number }> = []
-  let ceiling = Infinity
+  const refusal = refusals()
 
   const emit = (type: 'online' | 'offline' | 'error', detail: unknown): void => emitBridgeEvent(events, type, detail)
   const fail = (reason: XmppBridgeErrorReason, message: string, extra: Partial<XmppBridgeErrorDetail> = {}): void => {
     emit('error', { reason, message, ...extra } satisfies XmppBridgeErrorDetail)
+  }
+  const report = (detail: XmppBridgeErrorDetail | undefined): void => {
+    if (detail) emit('error', detail)
   }
   const drop = (reason: DropReason): void => {
     stats.dropped++
@@ -170,73 +107,22 @@ function startBridge(options: XmppBridgeOptions): XmppBridge {
   }
 
   const canSend = (): boolean => joined && !closed && xmpp.status === 'online'
-
-  const putBack = (text: string): void => {
-    const child = doc.createElement('div')
-    child.textContent = text
-    const before = putBackAfter ? putBackAfter.nextSibling : outgoing.firstChild
-    outgoing.insertBefore(child, before)
-    putBackAfter = child
-  }
-
-  // Backpressure (channel contract): stanzas the connection cannot take now stay in the DOM,
-  // where the engine merges them; nothing queues inside the bridge.
-  const watchDrain = (): void => {
-    if (drainTimer !== undefined || closed) return
-    drainTimer = timers.setTimeout(() => {
-      drainTimer = undefined
-      resumeIfReady()
-    }, drainInterval)
-  }
-  const resumeIfReady = (): void => {
-    if (!canSend()) return
-    if (bufferedAmount() > low) return watchDrain()
-    putBackAfter = null
-    if (reader) return reader.resume()
-    // The first drain runs inside readChannel, before `reader` exists to be paused.
-    reader = readChannel(outgoing, onOutgoing)
-    if (bufferedAmount() > high) {
-      reader.pause()
-      watchDrain()
-    }
-  }
-
-  function onOutgoing(text: string): void {
-    const check = checkPageStanza(text)
-    if (!check.ok) {
-      stats.refused++
-      return fail(check.reason, check.message, { stanza: text })
-    }
-    if (!canSend()) {
-      reader?.pause()
-      return putBack(text)
-    }
-    // xmlns written here, as @xmpp/websocket would add it: the size checked is the size sent.
-    const { xmlns: _ns, ...rest } = check.stanza.attrs
-    const el = toElement({ ...check.stanza, attrs: { xmlns: NS_CLIENT, ...rest, to: session.target, type: session.type } })
-    const serialized = el.toString()
-    const bytes = utf8Length(serialized)
-    const room = maxStanzaBytes - resendReserve(xmpp.jid?.toString() ?? '')
-    if (bytes > room || bytes > ceiling) {
-      stats.refused++
-      const why = bytes > ceiling ? `the server closed the stream over a larger one, and stanzas over ${ceiling} bytes are no longer sent` : `limit ${room} (one WebSocket message, less room for a resend's <delay/>)`
-      return fail('too-large', `stanza of ${bytes} bytes not sent: ${why}`, { stanza: text })
-    }
-    recent.push({ text, bytes })
-    if (recent.length > RECENT_SENT) recent.shift()
-    stats.sent++
-    sentText.set(el, text)
-    xmpp.send(el).catch((err: unknown) => {
-      stats.sent--
-      reader?.pause()
-      putBack(text)
-      fail('send-failed', `send failed, kept for later: ${(err as Error)?.message ?? err}`, { stanza: text, error: err })
-    })
-    if (bufferedAmount() > high) {
-      reader?.pause()
-      watchDrain()
-    }
-  }
+  const out = outbound({
+    doc,
+    outgoing,
+    xmpp,
+    session,
+    refusals: refusal,
+    stats,
+    timers,
+    canSend,
+    fail,
+    bufferedAmount,
+    highWaterMark: high,
+    lowWaterMark: options.lowWaterMark ?? Math.floor(high / 4),
+    drainInterval: options.drainInterval ?? 20,
+    maxStanzaBytes: options.maxStanzaBytes ?? MAX_STANZA_BYTES,
+  })
 
   const writeIncoming = (text: string): void => {
     writeStanza(incoming, text)
@@ -247,42 +133,28 @@ function startBridge(options: XmppBridgeOptions): XmppBridge {
     if (everJoined) stats.reconnects++
     everJoined = true
     emit('online', { self: session.self })
-    resumeIfReady()
+    out.resume()
   }
 
-  const endHold = (): void => {
-    holding = false
-    if (holdTimer !== undefined) timers.clearTimeout(holdTimer)
-    holdTimer = undefined
-  }
-
-  // The server no longer tells us about the others: say they are gone, until the rejoin says
-  // who is still there.
-  const announceLost = (): void => {
-    endHold()
-    for (const text of session.lost()) {
-      stats.presences++
-      writeIncoming(text)
-    }
-  }
+  // XEP-0198 (xmpp-hold.ts): while a lost stream may still be resumed, the session is held.
+  const hold = sessionHold({
+    timers,
+    max: () => sm?.max,
+    // The server no longer tells us about the others: say they are gone, until the rejoin says
+    // who is still there.
+    onLost() {
+      for (const text of session.lost()) {
+        stats.presences++
+        writeIncoming(text)
+      }
+    },
+  })
 
   const leaveSession = (mayResume = false): void => {
     const was = joined
     joined = false
-    reader?.pause()
-    if (!mayResume) announceLost()
-    else if (!holding) {
-      holding = true
-      heldJoined = was
-      // Past the server's `max` our session is gone from the room, resumed or not.
-      const max = Number(sm?.max)
-      if (max > 0) {
-        holdTimer = timers.setTimeout(() => {
-          holdTimer = undefined
-          announceLost()
-        }, max * 1000)
-      }
-    }
+    out.pause()
+    hold.left(was, mayResume)
     if (was) emit('offline', {})
   }
 
@@ -294,8 +166,7 @@ function startBridge(options: XmppBridgeOptions): XmppBridge {
 
   const onOnline = (): void => {
     if (closed) return
-    // A fresh login: the held session is gone (or a ghost of it lingers: the join names it).
-    if (holding) announceLost()
+    hold.loggedIn()
     const own = xmpp.jid?.toString() ?? ''
     sendAll(session.enter(own))
     const synthetic = session.entered(own)
@@ -306,35 +177,8 @@ function startBridge(options: XmppBridgeOptions): XmppBridge {
     }
   }
 
-  /**
-   * The server closed the stream over something it was sent. Say so, with the likeliest culprit
-   * (the largest stanza lately sent: a refusal comes at most a few stanzas after its cause).
-   * When the refusal is about size, the server's limit is below that stanza, by how much it does
-   * not say: send nothing over half of it from now on. The engine sends a state again on every
-   * rejoin, a little larger or smaller each time, so "not this size again" would not stop the
-   * loop; halving does, after a few rounds at most. Never below `floor` (undefined: the refusal
-   * is not about size): at most 10,000 bytes, which RFC 6120 (§13.12) requires every server to
-   * accept, so a refusal of less is not about size.
-   */
-  const refused = (condition: string, text: string | undefined, floor: number | undefined): void => {
-    const suspect = recent.reduce<{ text: string; bytes: number } | undefined>((a, b) => (a && a.bytes >= b.bytes ? a : b), undefined)
-    recent = []
-    const learn = floor !== undefined && suspect !== undefined && suspect.bytes > floor
-    if (learn) ceiling = Math.min(ceiling, Math.max(floor!, Math.floor(suspect!.bytes / 2)))
-    const about = suspect ? ` after a stanza of ${suspect.bytes} bytes` : ''
-    const then = learn ? `; stanzas over ${ceiling} bytes are no longer sent` : ''
-    fail('refused', `the server closed the stream (${condition}${text ? `: ${text}` : ''})${about}${then}`, { condition, ...(suspect && { stanza: suspect.text }) })
-  }
-
-  const onDisconnect = (event?: { clean?: boolean; reason?: { code?: number; reason?: string } }): void => {
-    const code = event?.reason?.code
-    const condition = `ws-${code ?? 'lost'}`
-    if (SIZE_REFUSALS.has(condition) || CONTENT_REFUSALS.has(condition)) refused(condition, event?.reason?.reason, SIZE_REFUSALS.has(condition) ? MIN_STANZA_LIMIT : undefined)
-    // Chromium, still sending when Prosody closes over a split message, often sees no close
-    // frame at all (1006). A connection lost right after a stanza larger than one browser
-    // message is taken for that refusal, but never lowers the bound below one message.
-    else if (event?.clean === false && recent.some((r) => r.bytes > MAX_STANZA_BYTES)) refused(condition === 'ws-lost' ? 'ws-1006' : condition, 'lost right after a stanza larger than one browser WebSocket message', MAX_STANZA_BYTES)
-    recent = []
+  const onDisconnect = (event?: DisconnectEvent): void => {
+    report(refusal.disconnected(event))
     // The client keeps the resumption id across a drop and clears it once resumption failed.
     leaveSession(!closed && !!sm?.id)
   }
@@ -345,30 +189,16 @@ function startBridge(options: XmppBridgeOptions): XmppBridge {
     queueMicrotask(() => {
       if (closed) return
       stats.resumptions++
-      if (!holding) {
-        // Held past the server's `max`, and told the engine everyone left: join again, which a
-        // room answers (even for an occupant) with its occupant list and a self-presence.
-        sendAll(session.enter(xmpp.jid?.toString() ?? ''))
-        return
-      }
-      endHold()
+      const next = hold.resumed()
+      // Held past the server's `max`, and told the engine everyone left: join again, which a
+      // room answers (even for an occupant) with its occupant list and a self-presence.
+      if (next === 'rejoin') return sendAll(session.enter(xmpp.jid?.toString() ?? ''))
       // Not yet in before the drop: the join presence (resent if unacknowledged) is answered now.
-      if (!heldJoined) return
+      if (next === 'wait') return
       joined = true
       emit('online', { self: session.self })
-      resumeIfReady()
+      out.resume()
     })
-
-  // Stanzas the server never acknowledged on a stream that cannot be resumed: lost unless sent
-  // again. Back to #xmpp-outgoing, in their order, for the next session (a duplicate merges).
-  const onFail = (el: Element): void => {
-    const text = sentText.get(el)
-    if (closed || text === undefined) return
-    sentText.delete(el)
-    stats.sent--
-    reader?.pause()
-    putBack(text)
-  }
 
   const onPresence = (el: Element): void => {
     const outcome = session.onPresence(el)
@@ -394,24 +224,13 @@ function startBridge(options: XmppBridgeOptions): XmppBridge {
   }
 
   const onMessage = (el: Element): void => {
-    const type = el.attrs.type
-    if (type === 'error') {
-      drop('error')
-      if (el.attrs.from && bareJid(el.attrs.from) === bareJid(session.target)) {
-        fail('session', `the session answered with an error: ${el.getChild('error')?.toString() ?? ''}`, { stanza: el.toString() })
-      }
-      return
+    const dropped = messageDrop(el, session)
+    if (!dropped) {
+      stats.received++
+      return writeIncoming(el.toString())
     }
-    const refusal = session.acceptMessage(el.attrs.from, type)
-    if (refusal) return drop(refusal)
-    if (!hasIsland(el)) return drop('not-island')
-    // Room history or offline storage replaying old traffic (XEP-0203 delay): sync traffic is
-    // live only (XEP-0334 no-store), and the handshake on joining brings the state anyway. A
-    // XEP-0198 resend is delayed too, but live: dropping it would lose the update.
-    const delay = el.getChild('delay', NS_DELAY)
-    if (delay && session.isReplay(delay)) return drop('replayed')
-    stats.received++
-    writeIncoming(el.toString())
+    drop(dropped.drop)
+    if (dropped.error) fail('session', dropped.error, { stanza: el.toString() })
   }
 
   const onStanza = (el: Element): void => {
@@ -424,8 +243,7 @@ function startBridge(options: XmppBridgeOptions): XmppBridge {
   const onClientError = (err: unknown): void => {
     // Connection failures are reported through keepConnected's onFailure; without a listener an
     // EventEmitter would throw. A stream error that refuses what was sent is reported here.
-    const e = err as { name?: string; condition?: string; text?: string } | null
-    if (e?.name === 'StreamError' && e.condition && (SIZE_REFUSALS.has(e.condition) || CONTENT_REFUSALS.has(e.condition))) refused(e.condition, e.text ? String(e.text) : undefined, SIZE_REFUSALS.has(e.condition) ? MIN_STANZA_LIMIT : undefined)
+    report(refusal.streamError(err))
   }
 
   xmpp.on('online', onOnline)
@@ -433,7 +251,7 @@ function startBridge(options: XmppBridgeOptions): XmppBridge {
   xmpp.on('stanza', onStanza)
   xmpp.on('error', onClientError)
   sm?.on('resumed', onResumed)
-  sm?.on('fail', onFail)
+  sm?.on('fail', out.failed)
   // A page that goes away closes its stream: with XEP-0198 a dropped one would hibernate, and
   // stay in the room as a ghost for minutes (docs/PROTOCOL.md, "Ghosts").
   const view = doc.defaultView
@@ -445,11 +263,7 @@ function startBridge(options: XmppBridgeOptions): XmppBridge {
     domain,
     timers,
     backoff: { random, ...options.backoff },
-    onFailure(error, fatal) {
-      const message = (error as Error)?.message ?? String(error)
-      if (error instanceof LoginError) return fail(error.reason, `${message} Not retrying.`, { error })
-      fail(fatal ? 'auth' : 'connection', fatal ? `login refused, not retrying: ${message}` : message, { error })
-    },
+    onFailure: (error, fatal) => report(loginFailure(error, fatal)),
   })
 
   async function close(): Promise<void> {
@@ -459,13 +273,12 @@ function startBridge(options: XmppBridgeOptions): XmppBridge {
     for (const text of session.lost()) writeIncoming(text)
     joined = false
     keeper.stop()
-    reader?.stop()
-    if (drainTimer !== undefined) timers.clearTimeout(drainTimer)
+    out.stop()
     if (rejoinTimer !== undefined) timers.clearTimeout(rejoinTimer)
-    endHold()
+    hold.stop()
     view?.removeEventListener('pagehide', onPagehide)
     sm?.removeListener('resumed', onResumed)
-    sm?.removeListener('fail', onFail)
+    sm?.removeListener('fail', out.failed)
     xmpp.removeListener('online', onOnline)
     xmpp.removeListener('disconnect', onDisconnect)
     xmpp.removeListener('stanza', onStanza)
