@@ -4,7 +4,8 @@ import { CHROMIUM_PATH, CHROMIUM_ARGS } from './scripts/chromium.mjs'
 
 // Fast unit tests in happy-dom; the same binding and convergence suites in the system Chromium
 // (happy-dom's MutationObserver differs from a real browser's); integration tests that talk to a
-// private Prosody on loopback; and the XMPP engine suite again, on a Prosody with mod_smacks.
+// private Prosody on loopback; and the XMPP bridge and engine suites again, on a Prosody with
+// mod_smacks (XEP-0198), as public servers run.
 export default defineConfig({
   test: {
     projects: [
@@ -46,9 +47,7 @@ export default defineConfig({
         test: {
           name: 'integration-smacks',
           environment: 'node',
-          // xmpp-bridge.test.ts is not here yet: its backpressure tests assert what a cut does without
-          // resumption, and its one-to-one test meets an @xmpp/client 0.14 ack-count bug under mod_smacks.
-          include: ['test/integration/xmpp-engine.test.ts'],
+          include: ['test/integration/xmpp-bridge.test.ts', 'test/integration/xmpp-engine.test.ts'],
           env: { PROSODY_SMACKS: '1' },
           testTimeout: 120_000,
           hookTimeout: 60_000,

@@ -49,7 +49,7 @@ export interface OutboundOptions {
   outgoing: HTMLElement
   xmpp: Pick<XmppClient, 'jid' | 'send'>
   session: Pick<Session, 'target' | 'type'>
-  refusals: Pick<Refusals, 'ceiling' | 'sent'>
+  refusals: Pick<Refusals, 'ceiling' | 'sent' | 'named'>
   stats: Pick<XmppBridgeStats, 'sent' | 'refused'>
   timers: Timers
   /** In the session, on a connection that is online. */
@@ -153,6 +153,8 @@ export function outbound(o: OutboundOptions): Outbound {
       if (stopped || text === undefined) return
       sentText.delete(el)
       stats.sent--
+      // The stanza a server closed the stream over: already reported, never sent again.
+      if (refusals.named(text)) return
       reader?.pause()
       putBack(text)
     },

@@ -39,11 +39,16 @@ export interface Refusals {
   disconnected(event?: DisconnectEvent): XmppBridgeErrorDetail | undefined
   /** The client's `error`: the refusal to report, if it is a stream error refusing what was sent. */
   streamError(err: unknown): XmppBridgeErrorDetail | undefined
+  /** Whether `text` is a stanza a refusal named: it must not go back to be sent again. */
+  named(text: string): boolean
 }
 
 export function refusals(): Refusals {
   let recent: Array<{ text: string; bytes: number }> = []
   let ceiling = Infinity
+  // The stanzas refusals named, for stream management's `fail`, which would hand them back. Few:
+  // one per refusal, and a refusal ends a stream.
+  const culprits = new Set<string>()
 
   /**
    * The server closed the stream over something it was sent. Say so, with the likeliest culprit
@@ -62,6 +67,7 @@ export function refusals(): Refusals {
     if (learn) ceiling = Math.min(ceiling, Math.max(floor!, Math.floor(suspect!.bytes / 2)))
     const about = suspect ? ` after a stanza of ${suspect.bytes} bytes` : ''
     const then = learn ? `; stanzas over ${ceiling} bytes are no longer sent` : ''
+    if (suspect) culprits.add(suspect.text)
     return {
       reason: 'refused',
       message: `the server closed the stream (${condition}${text ? `: ${text}` : ''})${about}${then}`,
@@ -92,6 +98,7 @@ export function refusals(): Refusals {
       recent = []
       return refusal
     },
+    named: (text) => culprits.has(text),
     streamError(err) {
       const e = err as { name?: string; condition?: string; text?: string } | null
       if (e?.name === 'StreamError' && e.condition && isRefusal(e.condition)) return refused(e.condition, e.text ? String(e.text) : undefined, floorOf(e.condition))

@@ -431,8 +431,9 @@ describe('xmppBridge backpressure', () => {
     expect(a!.page.outgoing.children).toHaveLength(0)
     const aboutB = presences(a!.page).filter((p) => p.attrs.from === b!.bridge.self)
     if (resumes) {
-      // Resumed: the same session, so no new self-presence and no word that B left.
-      expect(presences(a!.page).filter(isSelfPresence)).toHaveLength(1)
+      // Resumed: the same session, no rejoin and no word that B left. The server redelivers what
+      // A had not acknowledged before the cut (XEP-0198 §5), which may be its self-presence.
+      expect(presences(a!.page).filter(isSelfPresence).length).toBeLessThanOrEqual(2)
       expect(a!.bridge.stats.resumptions).toBe(1)
       expect(aboutB.map((p) => p.attrs.type ?? 'available')).toEqual(['available'])
       expect(presences(b!.page).some((p) => p.attrs.from === aSelf && p.attrs.type === 'unavailable')).toBe(false)

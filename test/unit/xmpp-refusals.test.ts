@@ -103,4 +103,13 @@ describe('refusals: the ceiling', () => {
     for (let i = 0; i < RECENT_SENT; i++) r.sent(`<s${i}/>`, 11_000 + i)
     expect(r.disconnected(closed(1009))!.stanza).toBe(`<s${RECENT_SENT - 1}/>`)
   })
+
+  it('remembers the stanza a refusal named, so stream management’s fail does not hand it back to be sent', () => {
+    const r = refusals()
+    r.sent('<small/>', 2_000)
+    r.sent('<big/>', 300_000)
+    r.disconnected(closed(1009))
+    expect(r.named('<big/>')).toBe(true)
+    expect(r.named('<small/>')).toBe(false)
+  })
 })
