@@ -180,7 +180,7 @@ function startBridge(options: XmppBridgeOptions): XmppBridge {
   const onDisconnect = (event?: DisconnectEvent): void => {
     report(refusal.disconnected(event))
     // The client keeps the resumption id across a drop and clears it once resumption failed.
-    leaveSession(!closed && !!sm?.id)
+    leaveSession(!closed && !suspended && !!sm?.id)
   }
 
   // Resumed: still in the session, and the server resends whatever we missed, presences
@@ -252,19 +252,37 @@ function startBridge(options: XmppBridgeOptions): XmppBridge {
   xmpp.on('error', onClientError)
   sm?.on('resumed', onResumed)
   sm?.on('fail', out.failed)
-  // A page that goes away closes its stream: with XEP-0198 a dropped one would hibernate, and
-  // stay in the room as a ghost for minutes (docs/PROTOCOL.md, "Ghosts").
-  const view = doc.defaultView
-  const onPagehide = (): void => void close()
-  view?.addEventListener('pagehide', onPagehide)
+  const connect = (): Keeper =>
+    keepConnected(xmpp, {
+      service: options.service,
+      domain,
+      timers,
+      backoff: { random, ...options.backoff },
+      onFailure: (error, fatal) => report(loginFailure(error, fatal)),
+    })
+  let keeper = connect()
 
-  const keeper: Keeper = keepConnected(xmpp, {
-    service: options.service,
-    domain,
-    timers,
-    backoff: { random, ...options.backoff },
-    onFailure: (error, fatal) => report(loginFailure(error, fatal)),
-  })
+  // A page that goes away closes its stream: with XEP-0198 a dropped one would hibernate, and
+  // stay in the room as a ghost for minutes (docs/PROTOCOL.md, "Ghosts"). A page kept in the
+  // back/forward cache (`persisted`) may come back: it leaves the same way, then logs in again on
+  // `pageshow` and rejoins, as after any loss.
+  const view = doc.defaultView
+  let suspended = false
+  const onPagehide = (e: Event): void => {
+    if (!(e as PageTransitionEvent).persisted) return void close()
+    if (closed || suspended) return
+    suspended = true
+    keeper.stop()
+    leaveSession()
+    void xmpp.stop().catch(() => undefined)
+  }
+  const onPageshow = (e: Event): void => {
+    if (closed || !suspended || !(e as PageTransitionEvent).persisted) return
+    suspended = false
+    keeper = connect()
+  }
+  view?.addEventListener('pagehide', onPagehide)
+  view?.addEventListener('pageshow', onPageshow)
 
   async function close(): Promise<void> {
     if (closed) return
@@ -277,6 +295,7 @@ function startBridge(options: XmppBridgeOptions): XmppBridge {
     if (rejoinTimer !== undefined) timers.clearTimeout(rejoinTimer)
     hold.stop()
     view?.removeEventListener('pagehide', onPagehide)
+    view?.removeEventListener('pageshow', onPageshow)
     sm?.removeListener('resumed', onResumed)
     sm?.removeListener('fail', out.failed)
     xmpp.removeListener('online', onOnline)

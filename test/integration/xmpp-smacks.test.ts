@@ -262,6 +262,25 @@ describe.each([{ smacks: false }, { smacks: true }])('mod_smacks $smacks', ({ sm
     figures[`pagehide_seen_leaving_smacks_${smacks ? 'on' : 'off'}`] = Math.round(performance.now() - t0)
     expect(b.bridge.online).toBe(false)
   })
+
+  it('a page kept in the back/forward cache leaves the same way, and is back and synced when it is shown again', async () => {
+    const room = `bfcache-${Date.now().toString(36)}@${prosody.mucDomain}`
+    const a = openPage(room, LIST, { user: 'ann' })
+    await waitFor(() => a.session.self, 'A to join')
+    const b = openPage(room, LIST, { user: 'ben' })
+    await waitFor(() => a.session.peers.size === 1 && synced(b), 'both in the room')
+    const Transition = (type: string) => Object.assign(new b.page.window.Event(type), { persisted: true })
+    b.page.window.dispatchEvent(Transition('pagehide'))
+    await waitFor(() => a.session.peers.size === 0, 'A to see B leave', 5000, 1)
+    // Meanwhile A edits; B, in the cache, is not there to see it.
+    const li = a.page.document.createElement('li')
+    li.id = 'while-away'
+    a.island().querySelector('ul')!.appendChild(li)
+    b.page.window.dispatchEvent(Transition('pageshow'))
+    await waitFor(() => b.bridge.online && a.session.peers.size === 1, 'B back in the room', 10_000)
+    await waitFor(() => b.page.document.getElementById('while-away'), 'A’s edit on B', 10_000)
+    expect([a, b].flatMap((p) => p.errors)).toEqual([])
+  })
 })
 
 describe('xmppBridge with mod_smacks, no engine', () => {
