@@ -47,7 +47,17 @@ export interface KeepConnectedOptions {
   backoff?: BackoffOptions
   /** Called with every failure; `fatal` failures (refused credentials) end the retries. */
   onFailure(error: unknown, fatal: boolean): void
+  /**
+   * While true, the first `URGENT_ATTEMPTS` retries come at most `URGENT_RETRY_MS` apart (with the
+   * usual jitter): a session the server holds for resumption (XEP-0198) is worth getting back
+   * within a second of the network returning. Then the usual backoff, so a long outage is not
+   * hammered.
+   */
+  urgent?(): boolean
 }
+
+export const URGENT_RETRY_MS = 800
+export const URGENT_ATTEMPTS = 60
 
 export interface Keeper {
   stop(): void
@@ -75,6 +85,8 @@ export function keepConnected(xmpp: ConnectableClient, opts: KeepConnectedOption
   let watchdog: unknown
   let attempting = false
 
+  const urgent = (): boolean => failures <= URGENT_ATTEMPTS && (opts.urgent?.() ?? false)
+
   const clearWatchdog = (): void => {
     if (watchdog !== undefined) timers.clearTimeout(watchdog)
     watchdog = undefined
@@ -86,7 +98,7 @@ export function keepConnected(xmpp: ConnectableClient, opts: KeepConnectedOption
     retry = timers.setTimeout(() => {
       retry = undefined
       void attempt()
-    }, backoffDelay(failures, opts.backoff))
+    }, backoffDelay(failures, urgent() ? { ...opts.backoff, maxDelay: Math.min(opts.backoff?.maxDelay ?? Infinity, URGENT_RETRY_MS) } : opts.backoff))
   }
 
   const abandon = async (): Promise<void> => {

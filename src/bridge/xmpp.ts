@@ -259,6 +259,7 @@ function startBridge(options: XmppBridgeOptions): XmppBridge {
       timers,
       backoff: { random, ...options.backoff },
       onFailure: (error, fatal) => report(loginFailure(error, fatal)),
+      urgent: () => hold.holding,
     })
   let keeper = connect()
 
