@@ -30,6 +30,10 @@ export interface PresenceOutcome {
   error?: string
   /** Unavailable presences, as text, to write first: peers this presence says are ghosts. */
   ghosts?: string[]
+  /** Presences to write before this one (the occupants a room listed while we were entering). */
+  before?: string[]
+  /** Not written yet, nor dropped: held until the self-presence (`before`). */
+  held?: boolean
 }
 
 export interface Session {
@@ -89,6 +93,10 @@ export function roomSession(room: string, nick: string, random: () => number = M
   let predecessor: string | undefined
   // Occupants named as a predecessor (ours or another successor's): their presence is not passed on.
   const ghosts = new Set<string>()
+  // While we enter, the room lists its occupants before our self-presence, in no set order: a
+  // successor may come after the ghost it names. They are held until the self-presence, so the
+  // engine never lists a ghost, even for a moment (docs/PROTOCOL.md, "Ghosts").
+  const listed = new Map<string, string>()
   const markGhost = (jid: string): void => {
     ghosts.delete(jid)
     ghosts.add(jid)
@@ -121,6 +129,7 @@ export function roomSession(room: string, nick: string, random: () => number = M
     },
     enter() {
       self = undefined
+      listed.clear()
       if (predecessor) markGhost(predecessor)
       return [joinPresence()]
     },
@@ -160,9 +169,13 @@ export function roomSession(room: string, nick: string, random: () => number = M
         ghosts.delete(jid)
         // Named once: the room keeps this join presence for everyone who comes later.
         predecessor = undefined
-        return { forward: true, joined: true }
+        const before = [...listed.values()]
+        for (const occupant of listed.keys()) occupants.add(occupant)
+        listed.clear()
+        return { forward: true, joined: true, before }
       }
       if (type === 'unavailable') {
+        if (listed.delete(jid)) return { forward: false, held: true } // gone before we were in: never shown
         occupants.delete(jid)
         // The ghost's session ended at last; the engine was told long ago, once more is harmless.
         ghosts.delete(jid)
@@ -173,7 +186,12 @@ export function roomSession(room: string, nick: string, random: () => number = M
       const out: PresenceOutcome = { forward: true }
       if (ghost) {
         markGhost(ghost)
+        listed.delete(ghost)
         if (occupants.delete(ghost)) out.ghosts = [unavailable(ghost)]
+      }
+      if (self === undefined) {
+        listed.set(jid, el.toString())
+        return { forward: false, held: true, ...(out.ghosts && { ghosts: out.ghosts }) }
       }
       occupants.add(jid)
       return out
@@ -182,6 +200,7 @@ export function roomSession(room: string, nick: string, random: () => number = M
     lost() {
       predecessor = self ?? predecessor
       self = undefined
+      listed.clear()
       const out = [...occupants].map(unavailable)
       occupants.clear()
       return out

@@ -209,7 +209,12 @@ function startBridge(options: XmppBridgeOptions): XmppBridge {
       writeIncoming(text)
     }
     if (outcome.reply?.length) sendAll(outcome.reply)
+    if (outcome.held) return
     if (!outcome.forward) return drop(outcome.drop ?? 'other')
+    for (const text of outcome.before ?? []) {
+      stats.presences++
+      writeIncoming(text)
+    }
     stats.presences++
     writeIncoming(el.toString())
     if (outcome.joined && !joined) enterSession()
