@@ -9,7 +9,7 @@ import { attrKey, isInternalKey } from './names.js'
 import { diffText, type TextEdit } from './text.js'
 import { shiftMarker } from './text-delta.js'
 import { longestIncreasingSubsequence } from './lis.js'
-import { noteAttr, noteDeleted, noteTextDelete, noteTextInsert } from './redo.js'
+import { carryAttrs, noteAttr, noteDeleted, noteTextDelete, noteTextInsert } from './redo.js'
 
 /**
  * DOM -> Y. Mutation records are hints, not a script: they name the dirty nodes (parents whose
@@ -360,6 +360,8 @@ function unbindDeep(ctx: BindingContext, type: YNode, lineage: Map<Node, string>
     const l = lineageOf(type)
     if (l !== undefined) lineage.set(node, l)
   }
+  const log = node === undefined || ctx.mirror.typeOf(node) !== type || !(type instanceof Y.XmlElement) ? undefined : ctx.redo.attrs.get(type)
+  if (log !== undefined) ctx.redo.carry.set(node!, log)
   ctx.mirror.unbindType(type)
   ctx.moves.remove(type)
   if (type instanceof Y.XmlElement) for (const c of type.toArray()) unbindDeep(ctx, c as YNode, lineage)
@@ -368,6 +370,7 @@ function unbindDeep(ctx: BindingContext, type: YNode, lineage: Map<Node, string>
 /** Indexes every copy in a freshly inserted subtree by its lineage. */
 export function registerMoves(ctx: BindingContext, type: YNode): void {
   ctx.moves.add(type)
+  carryAttrs(ctx, type)
   if (type instanceof Y.XmlElement) for (const c of type.toArray()) registerMoves(ctx, c as YNode)
 }
 

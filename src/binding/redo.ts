@@ -25,6 +25,8 @@ import { shiftMarker } from './text-delta.js'
 export class RedoState {
   /** Per type, per attribute key, the item this page's last write made (or removed) and the value. */
   readonly attrs = new WeakMap<YNode, Map<string, { client: number; clock: number; value: string | undefined }>>()
+  /** Attribute writes of a type this page's capture just deleted, by its node: a copy of the node takes them over. */
+  readonly carry = new WeakMap<Node, Map<string, { client: number; clock: number; value: string | undefined }>>()
   /** Per text, this page's recent edits, oldest first: the ids of what it inserted or deleted (with the text deleted). */
   readonly texts = new WeakMap<Y.XmlText, TextOp[]>()
   /** Edits that died with a node, by the node's lineage, until a live copy of it is known. */
@@ -100,6 +102,27 @@ function pushTextOp(ctx: BindingContext, type: Y.XmlText, op: TextOp): void {
   if (ops.length > MAX_TEXT_OPS) ops.shift()
 }
 
+/**
+ * Capture made `type`, a copy of a node it moved: this page's writes to the node's old type now
+ * stand as the copy's attributes (the copy was made with them), so that they are done again if
+ * this copy loses to another page's copy of the same node.
+ */
+export function carryAttrs(ctx: BindingContext, type: YNode): void {
+  if (!(type instanceof Y.XmlElement)) return
+  const node = ctx.mirror.nodeOf(type)
+  const log = node === undefined ? undefined : ctx.redo.carry.get(node)
+  if (log === undefined) return
+  ctx.redo.carry.delete(node!)
+  let m: Map<string, { client: number; clock: number; value: string | undefined }> | undefined
+  for (const [key, w] of log) {
+    const item = type._map.get(key)
+    const now = item === undefined || item.deleted ? undefined : (item.content.getContent()[0] as unknown)
+    if (now !== w.value) continue
+    ;(m ??= new Map()).set(key, { client: item?.id.client ?? -1, clock: item?.id.clock ?? -1, value: w.value })
+  }
+  if (m) ctx.redo.attrs.set(type, m)
+}
+
 /** Capture deleted (not moved) a node of lineage `lineage`. */
 export function noteDeleted(ctx: BindingContext, lineage: string): void {
   const d = ctx.moves.deleted
@@ -141,7 +164,10 @@ function collectType(ctx: BindingContext, txn: Y.Transaction, type: Y.XmlElement
     for (const [key, w] of attrs) {
       const item = type._map.get(key)
       // Still this page's write when the node died (no concurrent write won over it).
-      if (item === undefined || item.id.client !== w.client || item.id.clock !== w.clock) continue
+      if (w.client === -1) {
+        // A removal carried over to a copy this page made: it stands while the key stays absent.
+        if (item !== undefined && Y.isDeleted(txn.deleteSet, item.id)) continue
+      } else if (item === undefined || item.id.client !== w.client || item.id.clock !== w.clock) continue
       ;(found ??= []).push({ kind: 'attr', key, value: w.value })
     }
   }
