@@ -325,7 +325,9 @@ function redoAttr(ctx: BindingContext, copy: Y.XmlElement, key: string, value: s
   // The copy still holds what it was made with for this key: nobody wrote it since the move.
   if (item !== undefined && (item.left !== null || item.deleted || item.id.client !== copy._item!.id.client)) return
   const now = item === undefined ? undefined : (copy.getAttribute(key) as string | undefined)
-  if (now === value) return
+  // Already so (the mover saw the write, or the copy is this page's own, of its node): the copy's
+  // value is now this page's write, to do again if this copy dies too.
+  if (now === value) return noteAttr(ctx, copy, key, value)
   if (value === undefined) copy.removeAttribute(key)
   else copy.setAttribute(key, value)
   noteAttr(ctx, copy, key, value)
