@@ -22,6 +22,7 @@ export function typeFromDom(ctx: BindingContext, node: Node, created: Set<YNode>
   // its old one): this page's writes to the old type go over to the copy (redo.ts).
   const written = previous instanceof Y.XmlElement ? ctx.redo.attrs.get(previous) : undefined
   if (written !== undefined) ctx.redo.carry.set(node, written)
+  if (previous instanceof Y.XmlElement) ctx.redo.from.set(node, previous)
   let type: YNode
   if (node.nodeType === TEXT) {
     const text = new Y.XmlText()

@@ -362,6 +362,7 @@ function unbindDeep(ctx: BindingContext, type: YNode, lineage: Map<Node, string>
   }
   const log = node === undefined || ctx.mirror.typeOf(node) !== type || !(type instanceof Y.XmlElement) ? undefined : ctx.redo.attrs.get(type)
   if (log !== undefined) ctx.redo.carry.set(node!, log)
+  if (node !== undefined && ctx.mirror.typeOf(node) === type && type instanceof Y.XmlElement) ctx.redo.from.set(node, type)
   ctx.mirror.unbindType(type)
   ctx.moves.remove(type)
   if (type instanceof Y.XmlElement) for (const c of type.toArray()) unbindDeep(ctx, c as YNode, lineage)

@@ -27,6 +27,8 @@ export class RedoState {
   readonly attrs = new WeakMap<YNode, Map<string, { client: number; clock: number; value: string | undefined }>>()
   /** Attribute writes of a type this page's capture just deleted, by its node: a copy of the node takes them over. */
   readonly carry = new WeakMap<Node, Map<string, { client: number; clock: number; value: string | undefined }>>()
+  /** The old type of a node this page's capture is copying (a move), by the node. */
+  readonly from = new WeakMap<Node, Y.XmlElement>()
   /** Per text, this page's recent edits, oldest first: the ids of what it inserted or deleted (with the text deleted). */
   readonly texts = new WeakMap<Y.XmlText, TextOp[]>()
   /** Edits that died with a node, by the node's lineage, until a live copy of it is known. */
@@ -110,17 +112,43 @@ function pushTextOp(ctx: BindingContext, type: Y.XmlText, op: TextOp): void {
 export function carryAttrs(ctx: BindingContext, type: YNode): void {
   if (!(type instanceof Y.XmlElement)) return
   const node = ctx.mirror.nodeOf(type)
-  const log = node === undefined ? undefined : ctx.redo.carry.get(node)
-  if (log === undefined) return
-  ctx.redo.carry.delete(node!)
+  if (node === undefined) return
   let m: Map<string, { client: number; clock: number; value: string | undefined }> | undefined
+  // What the copy differs in from the old type was changed here in the same task as the move.
+  const old = ctx.redo.from.get(node)
+  if (old !== undefined) {
+    ctx.redo.from.delete(node)
+    const was = (key: string): unknown => old._map.get(key)?.content.getContent()[0]
+    for (const [key, item] of type._map) {
+      if (key.startsWith('#') || item.deleted) continue
+      const v = item.content.getContent()[0]
+      if (typeof v === 'string' && was(key) !== v) (m ??= new Map()).set(key, { client: item.id.client, clock: item.id.clock, value: v })
+    }
+    for (const [key, item] of old._map) {
+      if (key.startsWith('#') || type._map.has(key)) continue
+      // Live before this transaction (deleted now, with the old type, or by this page's removal).
+      if (!item.deleted || Y.isDeleted(txnDeletes(type), item.id)) (m ??= new Map()).set(key, { client: -1, clock: -1, value: undefined })
+    }
+  }
+  const log = ctx.redo.carry.get(node)
+  if (log === undefined) {
+    if (m) ctx.redo.attrs.set(type, m)
+    return
+  }
+  ctx.redo.carry.delete(node)
   for (const [key, w] of log) {
+    if (m?.has(key)) continue
     const item = type._map.get(key)
     const now = item === undefined || item.deleted ? undefined : (item.content.getContent()[0] as unknown)
     if (now !== w.value) continue
     ;(m ??= new Map()).set(key, { client: item?.id.client ?? -1, clock: item?.id.clock ?? -1, value: w.value })
   }
   if (m) ctx.redo.attrs.set(type, m)
+}
+
+/** The deletes of the transaction in progress on `type`'s doc. */
+function txnDeletes(type: YNode): Y.Transaction['deleteSet'] {
+  return (type.doc as unknown as { _transaction: Y.Transaction })._transaction.deleteSet
 }
 
 /** Capture deleted (not moved) a node of lineage `lineage`. */
