@@ -66,10 +66,11 @@ export function deadLineage(type: YNode): string | undefined {
 /** Capture wrote (or removed) attribute `key` on `type`: remember the item, to tell later whether it stood. */
 export function noteAttr(ctx: BindingContext, type: Y.XmlElement, key: string, value: string | undefined): void {
   const item = type._map.get(key)
-  if (item === undefined) return
+  if (item === undefined && value !== undefined) return
   let m = ctx.redo.attrs.get(type)
   if (m === undefined) ctx.redo.attrs.set(type, (m = new Map()))
-  m.set(key, { client: item.id.client, clock: item.id.clock, value })
+  // A removal of a key the type never had stands while the key stays absent (client -1).
+  m.set(key, { client: item?.id.client ?? -1, clock: item?.id.clock ?? -1, value })
 }
 
 /** Capture is about to delete `len` units of `type` at `index`: remember their ids and text. */
