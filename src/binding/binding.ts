@@ -3,7 +3,8 @@ import morphdom from 'morphdom'
 import { allowAll, DEFAULT_RENDER_LIMITS, type BindingContext, type Refusal, type RenderFilter, type RenderLimits } from './context.js'
 import { createMirror, type YNode } from './mirror.js'
 import { MoveIndex } from './moves.js'
-import { Capture, childIndex } from './capture.js'
+import { Capture, childIndex, registerMoves } from './capture.js'
+import { collectLost, hasRedo, redo, RedoState } from './redo.js'
 import { patchFromEvents, patchRootAttributes, revertRecords } from './patch.js'
 import { TextMarkers } from './text-delta.js'
 import { domFromType, typeFromDom } from './build.js'
@@ -22,6 +23,8 @@ export const REMOTE = Symbol('xml-sync-islands:remote')
 export const SEED = Symbol('xml-sync-islands:seed')
 /** Deleting the losing copies of a node that two peers moved at once. */
 export const MOVES = Symbol('xml-sync-islands:moves')
+/** Doing again, on a moved node's copy, this page's edits that died with the original (redo.ts). */
+export const REDO = Symbol('xml-sync-islands:redo')
 
 export const FRAGMENT = 'island'
 export const ROOT_ATTRS = 'attrs'
@@ -197,6 +200,11 @@ export class Binding {
       apply()
     } finally {
       this.resolveMoves()
+      // Each round may make copies (a child inserted again) that contest or die in turn.
+      for (let round = 0; round < 4 && hasRedo(this.ctx); round++) {
+        this.docRef.transact(() => redo(this.ctx, (t) => registerMoves(this.ctx, t)), REDO)
+        this.resolveMoves()
+      }
       this.observer.takeRecords()
     }
   }
@@ -241,6 +249,7 @@ export class Binding {
       rootAttrs: doc.getMap<string>(ROOT_ATTRS),
       mirror: createMirror(),
       moves: new MoveIndex(),
+      redo: new RedoState(),
       texts: new TextMarkers(),
       allow: this.allow,
       limits: this.limits,
@@ -271,6 +280,7 @@ export class Binding {
     if (txn.origin === LOCAL || txn.origin === SEED) return
     this.guard(() => {
       try {
+        collectLost(this.ctx, txn)
         patchFromEvents(this.ctx, events)
       } catch (err) {
         this.ctx.texts.clear() // events not seen to the end may have moved text markers

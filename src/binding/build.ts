@@ -18,6 +18,11 @@ const TEXT = 3
 export function typeFromDom(ctx: BindingContext, node: Node, created: Set<YNode>, lineage?: Map<Node, string>, parentIgnored?: Set<string> | null): YNode {
   const previous = ctx.mirror.typeOf(node)
   const origin = lineage?.get(node) ?? (previous ? lineageOf(previous) : undefined)
+  // A copy made while the node is still bound to its old type (its new parent reconciled before
+  // its old one): this page's writes to the old type go over to the copy (redo.ts).
+  const written = previous instanceof Y.XmlElement ? ctx.redo.attrs.get(previous) : undefined
+  if (written !== undefined) ctx.redo.carry.set(node, written)
+  if (previous instanceof Y.XmlElement) ctx.redo.from.set(node, previous)
   let type: YNode
   if (node.nodeType === TEXT) {
     const text = new Y.XmlText()

@@ -9,6 +9,7 @@ import { attrKey, isInternalKey } from './names.js'
 import { diffText, type TextEdit } from './text.js'
 import { shiftMarker } from './text-delta.js'
 import { longestIncreasingSubsequence } from './lis.js'
+import { carryAttrs, noteAttr, noteDeleted, noteTextDelete, noteTextInsert } from './redo.js'
 
 /**
  * DOM -> Y. Mutation records are hints, not a script: they name the dirty nodes (parents whose
@@ -107,6 +108,9 @@ export class Capture {
       const type = this.ctx.mirror.typeOf(text)
       if (type instanceof Y.XmlText && !created.has(type)) reconcileText(this.ctx, text, type, olds)
     }
+    // A node whose type was deleted and that no copy took up was deleted, not moved: remembered,
+    // so that a copy another page makes of it at the same time (a move) is deleted again.
+    for (const [node, l] of lineage) if (this.ctx.mirror.typeOf(node) === undefined) noteDeleted(this.ctx, l)
     this.parents.clear()
     this.touched.clear()
     this.recheck.clear()
@@ -266,9 +270,9 @@ function reconcileAttrs(ctx: BindingContext, el: Element, type: Y.XmlElement): v
   const ignored = ignoredAttrs(el, ctx.root)
   const want = sharedAttrs(ctx, el)
   const have = type.getAttributes() as Record<string, unknown>
-  for (const [k, v] of want) if (have[k] !== v) type.setAttribute(k, v)
+  for (const [k, v] of want) if (have[k] !== v) setAttr(ctx, type, k, v)
   for (const k of Object.keys(have)) {
-    if (!want.has(k) && !isInternalKey(k) && !isAttrKeyLocal(k, ignored)) type.removeAttribute(k)
+    if (!want.has(k) && !isInternalKey(k) && !isAttrKeyLocal(k, ignored)) setAttr(ctx, type, k, undefined)
   }
 }
 
@@ -285,9 +289,16 @@ function reconcileNamedAttrs(ctx: BindingContext, el: Element, type: Y.XmlElemen
     const key = attrKey(attr)
     if (key === null || isInternalKey(key) || isAttrKeyLocal(key, ignored)) continue
     if (allowsAttribute(ctx, elKey, key, attr.value)) {
-      if (type.getAttribute(key) !== attr.value) type.setAttribute(key, attr.value)
-    } else if (type.getAttribute(key) !== undefined) type.removeAttribute(key) // the page's own unsafe value stays local
+      if (type.getAttribute(key) !== attr.value) setAttr(ctx, type, key, attr.value)
+    } else if (type.getAttribute(key) !== undefined) setAttr(ctx, type, key, undefined) // the page's own unsafe value stays local
   }
+}
+
+/** Writes (or, for undefined, removes) one attribute, noting the write for redo.ts. */
+function setAttr(ctx: BindingContext, type: Y.XmlElement, key: string, value: string | undefined): void {
+  if (value === undefined) type.removeAttribute(key)
+  else type.setAttribute(key, value)
+  noteAttr(ctx, type, key, value)
 }
 
 function reconcileRootAttrs(ctx: BindingContext): void {
@@ -321,9 +332,17 @@ function reconcileText(ctx: BindingContext, text: Text, type: Y.XmlText, olds: r
     const edit = diffText(start, text.data)
     edits = edit ? [edit] : []
   }
+  const doc = type.doc!
   for (const edit of edits) {
-    if (edit.remove) type.delete(edit.index, edit.remove)
-    if (edit.insert) type.insert(edit.index, edit.insert)
+    if (edit.remove) {
+      noteTextDelete(ctx, type, edit.index, edit.remove)
+      type.delete(edit.index, edit.remove)
+    }
+    if (edit.insert) {
+      const clock = Y.getState(doc.store, doc.clientID)
+      type.insert(edit.index, edit.insert)
+      noteTextInsert(ctx, type, doc.clientID, clock, edit.insert.length)
+    }
     shiftMarker(ctx.texts, type, edit.index, edit.remove, edit.insert.length)
   }
 }
@@ -341,14 +360,18 @@ function unbindDeep(ctx: BindingContext, type: YNode, lineage: Map<Node, string>
     const l = lineageOf(type)
     if (l !== undefined) lineage.set(node, l)
   }
+  const log = node === undefined || ctx.mirror.typeOf(node) !== type || !(type instanceof Y.XmlElement) ? undefined : ctx.redo.attrs.get(type)
+  if (log !== undefined) ctx.redo.carry.set(node!, log)
+  if (node !== undefined && ctx.mirror.typeOf(node) === type && type instanceof Y.XmlElement) ctx.redo.from.set(node, type)
   ctx.mirror.unbindType(type)
   ctx.moves.remove(type)
   if (type instanceof Y.XmlElement) for (const c of type.toArray()) unbindDeep(ctx, c as YNode, lineage)
 }
 
 /** Indexes every copy in a freshly inserted subtree by its lineage. */
-function registerMoves(ctx: BindingContext, type: YNode): void {
+export function registerMoves(ctx: BindingContext, type: YNode): void {
   ctx.moves.add(type)
+  carryAttrs(ctx, type)
   if (type instanceof Y.XmlElement) for (const c of type.toArray()) registerMoves(ctx, c as YNode)
 }
 

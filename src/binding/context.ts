@@ -1,6 +1,7 @@
 import type * as Y from 'yjs'
 import type { Mirror, YNode } from './mirror.js'
 import type { MoveIndex } from './moves.js'
+import type { RedoState } from './redo.js'
 import type { TextMarkers } from './text-delta.js'
 
 /** What capture (DOM -> Y) and patch (Y -> DOM) share for one island. */
@@ -12,6 +13,8 @@ export interface BindingContext {
   readonly rootAttrs: Y.Map<string>
   readonly mirror: Mirror
   readonly moves: MoveIndex
+  /** What this page wrote, to do again on a copy if a concurrent move took the node away (redo.ts). */
+  readonly redo: RedoState
   /** Where a recent edit of each text was: remote text deltas are found from there (text-delta.ts). */
   readonly texts: TextMarkers
   /** Whether an element, attribute or text may be rendered, and shared (the island's policy). */

@@ -27,10 +27,15 @@ export class MoveIndex {
   // A deleted type no longer answers getAttribute, so remember each copy's origin here.
   private readonly originByType = new Map<YNode, string>()
   private readonly contested = new Set<string>()
+  /** Lineages of nodes this page deleted (not moved), oldest first, bounded (redo.ts). */
+  readonly deleted = new Set<string>()
+  /** Copies that arrived of a lineage this page deleted: to delete again (the delete wins). */
+  doomed: YNode[] = []
 
   add(type: YNode): void {
     const origin = originOf(type)
     if (origin === undefined) return
+    if (this.deleted.has(origin)) this.doomed.push(type)
     let set = this.byOrigin.get(origin)
     if (!set) this.byOrigin.set(origin, (set = new Set()))
     set.add(type)
@@ -53,6 +58,16 @@ export class MoveIndex {
     const set = this.byOrigin.get(origin)!
     set.delete(type)
     if (set.size === 0) this.byOrigin.delete(origin)
+  }
+
+  /** The live copy of a lineage that every peer keeps (the smallest item id), if one is known here. */
+  liveCopy(origin: string): YNode | undefined {
+    let best: YNode | undefined
+    for (const t of this.byOrigin.get(origin) ?? []) {
+      if (t._item === null || t._item.deleted) continue
+      if (best === undefined || compareIds(t._item.id, best._item!.id) < 0) best = t
+    }
+    return best
   }
 
   /** The copies that lost (every live copy of a contested origin but the one with the smallest id). */

@@ -33,7 +33,14 @@ const WORDS = ['x', 'yy', 'zzz', ' ', 'é', '🙂']
  * (subtrees someone else may be editing included), moves (z-order and into another group),
  * attribute and text races, and SVG DOM changes that make no mutation record.
  */
-export function randomEdit(rng: Rng, island: Element, uid: () => string): string {
+export interface EditRecord {
+  /** An attribute written (a value), removed (null), or changed in a way not told (undefined: the SVG DOM). */
+  attribute(el: Element, name: string, value: string | null | undefined): void
+  /** A node removed with its subtree. */
+  removed(node: Node): void
+}
+
+export function randomEdit(rng: Rng, island: Element, uid: () => string, record?: EditRecord): string {
   const doc = island.ownerDocument
   const svg = island.namespaceURI === SVG
   const elements = [island, ...Array.from(island.querySelectorAll('*'))]
@@ -59,6 +66,7 @@ export function randomEdit(rng: Rng, island: Element, uid: () => string): string
       }
       el.setAttribute('id', id)
       parent.insertBefore(el, at(parent))
+      for (const a of Array.from(el.attributes)) if (a.name !== 'id') record?.attribute(el, a.name, a.value)
       return `insert ${id} into ${parent.id || 'island'}`
     }
     case 1: {
@@ -70,6 +78,7 @@ export function randomEdit(rng: Rng, island: Element, uid: () => string): string
     case 2: {
       const victim = rng.chance(0.7) || texts.length === 0 ? nonRoot[rng.int(nonRoot.length)] : rng.pick(texts)
       if (!victim) return 'noop'
+      if (victim.parentNode) record?.removed(victim)
       victim.parentNode?.removeChild(victim)
       return `delete ${(victim as Element).id ?? 'text'}`
     }
@@ -90,8 +99,14 @@ export function randomEdit(rng: Rng, island: Element, uid: () => string): string
     case 5: {
       const el = rng.pick(elements)
       const name = rng.pick(svg ? ['fill', 'x', 'stroke'] : ['class', 'title', 'data-v'])
-      if (rng.chance(0.2)) el.removeAttribute(name)
-      else el.setAttribute(name, rng.pick(COLORS))
+      if (rng.chance(0.2)) {
+        el.removeAttribute(name)
+        record?.attribute(el, name, null)
+      } else {
+        const v = rng.pick(COLORS)
+        el.setAttribute(name, v)
+        record?.attribute(el, name, v)
+      }
       return `attr ${el.id} ${name}`
     }
     case 6:
@@ -114,6 +129,7 @@ export function randomEdit(rng: Rng, island: Element, uid: () => string): string
       const shape = elements.find((e) => e.localName === 'rect' && 'x' in e && rng.chance(0.5)) as SVGRectElement | undefined
       if (!svg || !shape || !shape.x?.baseVal) return 'noop'
       shape.x.baseVal.value = rng.int(100)
+      record?.attribute(shape, 'x', undefined)
       return `baseVal ${shape.id}`
     }
   }
