@@ -5,6 +5,7 @@
 // pages of one browser share, so one-way latencies are measured directly.
 import { client, xml } from '@xmpp/client'
 import { syncIslands, xmppBridge } from '../../index.ts'
+import { shapesFragment } from '../../test/fixtures/shapes.ts'
 
 const SVG = 'http://www.w3.org/2000/svg'
 const now = () => performance.timeOrigin + performance.now()
@@ -71,31 +72,6 @@ function weighFrames() {
     if (typeof data === 'string' && data.includes('<island')) big.sent.push({ bytes: utf8.encode(data).length, part: /<island [^>]*\bpart="/.test(data.slice(0, 600)) })
     return send.call(this, data)
   }
-}
-
-/** `n` shapes in one fragment: one change, as an import, a paste or a big undo makes. */
-function shapesFragment(n, kind, seed) {
-  let s = seed >>> 0
-  const rnd = () => {
-    s = (s * 1664525 + 1013904223) >>> 0
-    return s % 1000
-  }
-  const frag = document.createDocumentFragment()
-  for (let i = 0; i < n; i++) {
-    const el = document.createElementNS(SVG, kind)
-    if (kind === 'path') {
-      let d = `M${rnd()} ${rnd()}`
-      for (let k = 0; k < 10; k++) d += ` L${rnd()} ${rnd()}`
-      el.setAttribute('d', d)
-      el.setAttribute('stroke', `#${(i * 40503).toString(16).padStart(6, '0').slice(-6)}`)
-      el.setAttribute('fill', 'none')
-    } else {
-      const attrs = { id: `s${seed}-${i}`, x: rnd(), y: rnd(), width: (rnd() % 90) + 10, height: (rnd() % 90) + 10, fill: `#${(i * 40503).toString(16).padStart(6, '0').slice(-6)}`, stroke: '#222', 'stroke-width': 2 }
-      for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v))
-    }
-    frag.append(el)
-  }
-  return frag
 }
 
 export const e2e = {
@@ -183,7 +159,7 @@ export const e2e = {
     Object.assign(big, { session, bridge, svg, errors })
     await waitFor(() => bridge.online && session.islands.get('big')?.state === 'synced', 'the big page to sync', 60000)
     if (shapes) {
-      svg.appendChild(shapesFragment(shapes, 'rect', 7))
+      svg.appendChild(shapesFragment(document, shapes, 'rect', 7))
       session.flush()
       // Alone, it still sends the change to the room: let that go out before anyone is timed.
       const outgoing = document.getElementById('xmpp-outgoing')
@@ -201,7 +177,7 @@ export const e2e = {
   /** Adds `n` shapes in one change; returns when. */
   bigAdd({ n, kind, seed }) {
     big.sent.length = 0
-    const frag = shapesFragment(n, kind, seed)
+    const frag = shapesFragment(document, n, kind, seed)
     const t = now()
     big.svg.appendChild(frag)
     return { t }

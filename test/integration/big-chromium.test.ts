@@ -13,6 +13,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { build } from 'esbuild'
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../scripts/chromium.mjs'
 import { startProsody, type ProsodyInstance } from '../../scripts/prosody.mjs'
+import { shapesFragment } from '../fixtures/shapes.js'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const WAIT = 60_000
@@ -102,34 +103,10 @@ async function join(room: string, nick: string, shapes = 0): Promise<Joined> {
  * Adds `n` shapes to the island in one change (one fragment: one mutation record), as an
  * import, a paste or a big undo would. Paths carry a `d` of ten segments; rects eight attributes.
  */
-function addShapes(page: Page, n: number, kind: 'path' | 'rect', seed = 1): Promise<void> {
-  return page.evaluate(
-    ({ n, kind, seed }) => {
-      const SVG = 'http://www.w3.org/2000/svg'
-      let s = seed >>> 0
-      const rnd = (): number => {
-        s = (s * 1664525 + 1013904223) >>> 0
-        return s % 1000
-      }
-      const frag = document.createDocumentFragment()
-      for (let i = 0; i < n; i++) {
-        const el = document.createElementNS(SVG, kind)
-        if (kind === 'path') {
-          let d = `M${rnd()} ${rnd()}`
-          for (let k = 0; k < 10; k++) d += ` L${rnd()} ${rnd()}`
-          el.setAttribute('d', d)
-          el.setAttribute('stroke', `#${(i * 2654435761 >>> 8).toString(16).padStart(6, '0').slice(0, 6)}`)
-          el.setAttribute('fill', 'none')
-        } else {
-          const attrs: Record<string, string> = { id: `s${seed}-${i}`, x: String(rnd()), y: String(rnd()), width: String(rnd() % 90 + 10), height: String(rnd() % 90 + 10), fill: `#${(i * 40503).toString(16).padStart(6, '0').slice(-6)}`, stroke: '#222', 'stroke-width': '2' }
-          for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v)
-        }
-        frag.append(el)
-      }
-      ;(window as any).t.svg.append(frag)
-    },
-    { n, kind, seed },
-  )
+/** Adds `n` seeded shapes to the page's island in one change (test/fixtures/shapes.ts, sent as source). */
+async function addShapes(page: Page, n: number, kind: 'path' | 'rect', seed = 1): Promise<void> {
+  if (!(await page.evaluate(() => 'shapesFragment' in window))) await page.addScriptTag({ content: `window.shapesFragment = ${shapesFragment.toString()}` })
+  await page.evaluate(({ n, kind, seed }) => (window as any).t.svg.append((window as any).shapesFragment(document, n, kind, seed)), { n, kind, seed })
 }
 
 const canonical = (page: Page): Promise<string> => page.evaluate(() => (window as any).XmlSyncIslandsTesting.canonicalDom((window as any).t.svg))

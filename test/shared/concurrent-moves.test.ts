@@ -107,17 +107,13 @@ async function run(pages: number, move: (p: TestPeer) => void, edit: Edit, first
   return peers
 }
 
-// Not done yet: text edits under a moved node still land on the deleted original.
-const KNOWN_LOSS = new Set<string>([])
-
 describe('nothing lost to a concurrent move', () => {
   for (const [moveName, move] of Object.entries(MOVES)) {
     describe(`a move ${moveName}`, () => {
       for (const [editName, edit] of Object.entries(EDITS)) {
         for (const pages of [2, 3]) {
           for (const first of ['move', 'edit'] as const) {
-            const test = KNOWN_LOSS.has(editName) ? it.fails : it
-            test(`${editName}, ${pages} pages, the ${first} delivered first`, async () => {
+            it(`${editName}, ${pages} pages, the ${first} delivered first`, async () => {
               await run(pages, move, edit, first)
             })
           }
