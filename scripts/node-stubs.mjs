@@ -7,8 +7,20 @@
 //   engine refuses every DOCTYPE before fast-xml-parser sees a stanza and parses with entity
 //   processing off (src/protocol/xml.ts), so that check never runs; the package would add 18 KB
 //   (its SQL, shell and NoSQL patterns cannot be tree-shaken). Here it judges every value unsafe.
+// - lib0/logging, which Yjs imports for one warning (a peer reusing this page's client id). Its
+//   browser half pulls in lib0/dom and lib0/schema, whose module-level schema objects cannot be
+//   tree-shaken: 9 KB for one console line. Here the warning goes to console.warn as plain text.
 // Used by scripts/build.mjs and the bench.
 const STUBBED_BARE = new Set(['dns', 'net', 'tls'])
+
+const LOGGING_STUB = [
+  '// See scripts/node-stubs.mjs: what Yjs uses of lib0/logging, printed as plain text.',
+  "const style = (name) => ({ style: name })",
+  "export const BOLD = style('bold'), UNBOLD = style('unbold'), RED = style('red'), ORANGE = style('orange')",
+  "export const GREEN = style('green'), BLUE = style('blue'), GREY = style('grey'), PURPLE = style('purple'), UNCOLOR = style('uncolor')",
+  "export const print = (...args) => console.warn(args.filter((a) => typeof a !== 'object').join(''))",
+  'export const warn = print',
+].join('\n')
 
 const IS_UNSAFE_STUB = [
   '// Never called: see scripts/node-stubs.mjs. Were it called, it would refuse.',
@@ -20,6 +32,8 @@ const IS_UNSAFE_STUB = [
 export const nodeStubs = {
   name: 'node-builtins-stub',
   setup(b) {
+    b.onResolve({ filter: /^lib0\/logging$/ }, () => ({ path: 'lib0/logging', namespace: 'logging-stub' }))
+    b.onLoad({ filter: /.*/, namespace: 'logging-stub' }, () => ({ contents: LOGGING_STUB, loader: 'js' }))
     b.onResolve({ filter: /^is-unsafe$/ }, () => ({ path: 'is-unsafe', namespace: 'unreachable-stub' }))
     b.onLoad({ filter: /.*/, namespace: 'unreachable-stub' }, () => ({ contents: IS_UNSAFE_STUB, loader: 'js' }))
     b.onResolve({ filter: /^node:|^(dns|net|tls)$/ }, (a) => {
