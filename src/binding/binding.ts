@@ -4,7 +4,7 @@ import { allowAll, DEFAULT_RENDER_LIMITS, type BindingContext, type Refusal, typ
 import { createMirror, type YNode } from './mirror.js'
 import { MoveIndex } from './moves.js'
 import { Capture, childIndex, registerMoves } from './capture.js'
-import { collectLost, hasRedo, redo, RedoState } from './redo.js'
+import { collectLost, hasRedo, moveAgain, redo, RedoState } from './redo.js'
 import { patchFromEvents, patchRootAttributes, revertRecords } from './patch.js'
 import { TextMarkers } from './text-delta.js'
 import { domFromType, typeFromDom } from './build.js'
@@ -206,6 +206,8 @@ export class Binding {
         this.resolveMoves()
       }
       this.observer.takeRecords()
+      // A child this page moved inside a node moved elsewhere meanwhile: moved again, and sent.
+      if (moveAgain(this.ctx)) this.commit(this.observer.takeRecords())
     }
   }
 

@@ -3,7 +3,6 @@ import type { BindingContext } from './context.js'
 import type { YNode } from './mirror.js'
 import { ORIGIN_KEY } from './moves.js'
 import { textOfType, typeFromDom } from './build.js'
-import { diffText } from './text.js'
 import { isSynced } from './filter.js'
 import { shiftMarker } from './text-delta.js'
 
@@ -33,6 +32,8 @@ export class RedoState {
   readonly texts = new WeakMap<Y.XmlText, TextOp[]>()
   /** Edits that died with a node, by the node's lineage, until a live copy of it is known. */
   readonly lost = new Map<string, Lost[]>()
+  /** This page's moves of a child inside a node that died moved: to do again, in the page, once patched. */
+  moves: Array<{ parent: Y.XmlElement; lineage: string; lefts: string[]; rights: string[] }> = []
 }
 
 interface TextOp {
@@ -50,7 +51,7 @@ const MAX_LOST = 512
 type Lost =
   | { kind: 'attr'; key: string; value: string | undefined }
   | { kind: 'text'; chars: Array<{ id: string; ch: string | null; visible: boolean }>; ops: TextOp[] }
-  | { kind: 'child'; node: Node; lineage: Map<Node, string>; lefts: string[]; rights: string[] }
+  | { kind: 'child'; node: Node; lineage: Map<Node, string>; lefts: string[]; rights: string[]; moved: boolean }
 
 /** The lineage a copy of `type` carries, also while `type` is deleted (inside the transaction's observers). */
 export function deadLineage(type: YNode): string | undefined {
@@ -214,7 +215,9 @@ function collectType(ctx: BindingContext, txn: Y.Transaction, type: Y.XmlElement
     const rights: string[] = []
     for (let r = item.left; r !== null && lefts.length < 16; r = r.left) if (r.content instanceof Y.ContentType && alive(r)) pushLineage(lefts, r)
     for (let r = item.right; r !== null && rights.length < 16; r = r.right) if (r.content instanceof Y.ContentType && alive(r)) pushLineage(rights, r)
-    ;(found ??= []).push({ kind: 'child', node, lineage, lefts, rights })
+    // A copy this page made: it moved the child there.
+    const moved = child._map.has(ORIGIN_KEY)
+    ;(found ??= []).push({ kind: 'child', node, lineage, lefts, rights, moved })
   }
   if (found === undefined) return
   const l = deadLineage(type)
@@ -249,50 +252,166 @@ function collectText(ctx: BindingContext, txn: Y.Transaction, type: Y.XmlText): 
 }
 
 /**
- * This page's text edits again on the copy: the copy was made from the text as the mover saw it,
- * which is the text here without this page's last few edits (the ones the mover had not seen).
- * Found by undoing this page's edits from the last until the text equals the copy's; then the
- * copy is made what the text was here. If no count of edits gives the copy's text (another page
- * edited it too, unseen by the mover), nothing is done.
+ * This page's text edits again on the copy. The copy was made from the text as the mover saw it:
+ * some of the edits made here (by this page and by others) had not reached the mover. Which of
+ * this page's edits had is read from an alignment of the copy's text with the dead text's
+ * characters (the visible ones, and the ones this page deleted), matching characters of other
+ * pages before this page's own insertions, since an insertion is what the mover may lack. Then:
+ * - a character this page inserted that the alignment leaves unmatched (the mover lacked it) is
+ *   inserted into the copy after the nearest matched character to its left;
+ * - a character this page deleted that the alignment matches (the mover still had it) is
+ *   deleted from the copy.
+ * Other pages' edits are theirs to do again, each page doing only its own (so nothing is done
+ * twice), as ordinary updates on the copy.
  */
 function redoText(ctx: BindingContext, copy: Y.XmlText, e: Extract<Lost, { kind: 'text' }>): void {
-  const s = textOfType(copy)
-  const index = new Map<string, number>()
-  e.chars.forEach((c, i) => index.set(c.id, i))
-  const visible = e.chars.map((c) => c.visible)
-  const render = (): string | null => {
-    let out = ''
-    for (let i = 0; i < e.chars.length; i++) {
-      if (!visible[i]) continue
-      const ch = e.chars[i]!.ch
-      if (ch === null) return null
-      out += ch
-    }
-    return out
+  const inserted = new Set<string>()
+  const deleted = new Set<string>()
+  for (const op of e.ops) for (const [c, k] of op.ids) (op.insert ? inserted : deleted).add(`${c}:${k}`)
+  // What the copy is aligned with: the visible characters and those this page deleted, in units
+  // that never split a surrogate pair. Kind 1: this page inserted it; 2: this page deleted it.
+  const chars = e.chars.filter((c) => c.ch !== null && (c.visible || deleted.has(c.id)))
+  const kindOf = (c: (typeof chars)[number]): number => (!c.visible ? 2 : inserted.has(c.id) ? 1 : 0)
+  const units: string[] = []
+  const kinds: number[] = []
+  for (let i = 0; i < chars.length; i++) {
+    const c = chars[i]!
+    const next = chars[i + 1]
+    const kind = kindOf(c)
+    const pair = next !== undefined && isHigh(c.ch!) && isLow(next.ch!) && kindOf(next) === kind
+    units.push(pair ? c.ch! + next.ch! : c.ch!)
+    kinds.push(kind)
+    if (pair) i++
   }
-  const target = render()
-  if (target === null || target === s) return
-  for (let k = e.ops.length - 1; k >= 0; k--) {
-    const op = e.ops[k]!
-    for (const [c, clock] of op.ids) {
-      const i = index.get(`${c}:${clock}`)
-      if (i !== undefined) visible[i] = !op.insert
+  const copyUnits = Array.from(textOfType(copy)) // code points: a lone half stays one unit
+  const offsets: number[] = []
+  for (let j = 0, at = 0; j < copyUnits.length; at += copyUnits[j]!.length, j++) offsets.push(at)
+  const match = align(units, kinds, copyUnits)
+  if (match === null) return
+  const deletes: Array<{ at: number; len: number }> = []
+  const inserts: Array<{ at: number; text: string }> = []
+  let left = 0 // the copy's offset just after the last matched unit so far
+  for (let i = 0; i < units.length; i++) {
+    const j = match[i]!
+    if (j >= 0) {
+      left = offsets[j]! + copyUnits[j]!.length
+      if (kinds[i] === 2) deletes.push({ at: offsets[j]!, len: copyUnits[j]!.length })
+    } else if (kinds[i] === 1) {
+      const last = inserts[inserts.length - 1]
+      if (last !== undefined && last.at === left) last.text += units[i]
+      else inserts.push({ at: left, text: units[i]! })
     }
-    if (render() !== s) continue
-    const edit = diffText(s, target)
-    if (!edit) return
-    if (edit.remove) {
-      noteTextDelete(ctx, copy, edit.index, edit.remove)
-      copy.delete(edit.index, edit.remove)
-    }
-    if (edit.insert) {
-      const doc = copy.doc!
+  }
+  if (!deletes.length && !inserts.length) return
+  // From the end of the copy's text to its start, so that every offset still means what it did
+  // (at one offset, the delete of what is there before the insert in front of it).
+  const edits = [...deletes.map((d) => ({ ...d, text: null as string | null })), ...inserts.map((x) => ({ ...x, len: 0 }))]
+  edits.sort((a, b) => b.at - a.at || (a.text === null ? -1 : 1))
+  const doc = copy.doc!
+  for (const edit of edits) {
+    if (edit.text === null) {
+      noteTextDelete(ctx, copy, edit.at, edit.len)
+      copy.delete(edit.at, edit.len)
+    } else {
       const clock = Y.getState(doc.store, doc.clientID)
-      copy.insert(edit.index, edit.insert)
-      noteTextInsert(ctx, copy, doc.clientID, clock, edit.insert.length)
+      copy.insert(edit.at, edit.text)
+      noteTextInsert(ctx, copy, doc.clientID, clock, edit.text.length)
     }
-    return
   }
+}
+
+const isHigh = (ch: string): boolean => ch.charCodeAt(0) >= 0xd800 && ch.charCodeAt(0) <= 0xdbff
+const isLow = (ch: string): boolean => ch.charCodeAt(0) >= 0xdc00 && ch.charCodeAt(0) <= 0xdfff
+
+/** Past this many cells the alignment is not tried: this page's edits were too far apart. */
+const MAX_ALIGN_CELLS = 4_000_000
+
+/**
+ * For each unit of `a`, the index of the unit of `b` it is aligned with, or -1: an alignment of
+ * most weight, where matching a unit this page inserted (`mine` 1) weighs less
+ * than matching any other, so that of two equal characters the older one is taken as the one the
+ * mover saw. Null when the texts are too long apart to align.
+ */
+function align(a: readonly string[], mine: readonly number[], b: readonly string[]): number[] | null {
+  const n = a.length
+  const m = b.length
+  const out = new Array<number>(n).fill(-1)
+  let pre = 0
+  while (pre < n && pre < m && mine[pre] === 0 && a[pre] === b[pre]) out[pre] = pre++
+  let suf = 0
+  while (suf < n - pre && suf < m - pre && mine[n - 1 - suf] === 0 && a[n - 1 - suf] === b[m - 1 - suf]) {
+    out[n - 1 - suf] = m - 1 - suf
+    suf++
+  }
+  const rows = n - pre - suf
+  const cols = m - pre - suf
+  if (rows === 0 || cols === 0) return out
+  if ((rows + 1) * (cols + 1) > MAX_ALIGN_CELLS) return null
+  const w = cols + 1
+  const dp = new Int32Array((rows + 1) * w)
+  for (let i = 1; i <= rows; i++) {
+    const ch = a[pre + i - 1]
+    const weight = mine[pre + i - 1] === 1 ? 1 : 2
+    for (let j = 1; j <= cols; j++) {
+      let best = Math.max(dp[(i - 1) * w + j]!, dp[i * w + j - 1]!)
+      if (ch === b[pre + j - 1]) best = Math.max(best, dp[(i - 1) * w + j - 1]! + weight)
+      dp[i * w + j] = best
+    }
+  }
+  for (let i = rows, j = cols; i > 0 && j > 0; ) {
+    const here = dp[i * w + j]!
+    const weight = mine[pre + i - 1] === 1 ? 1 : 2
+    if (a[pre + i - 1] === b[pre + j - 1] && here === dp[(i - 1) * w + j - 1]! + weight) {
+      out[pre + i - 1] = pre + j - 1
+      i--
+      j--
+    } else if (here === dp[(i - 1) * w + j]) i--
+    else j--
+  }
+  return out
+}
+
+/**
+ * Does again, in the page, this page's moves of a child inside a node that another page moved at
+ * the same time: the child goes back after the sibling it was moved after (or before the one it
+ * was moved before), as the page's own move, which capture then sends as any move. Call after the
+ * remote update is patched; true if anything moved.
+ */
+export function moveAgain(ctx: BindingContext): boolean {
+  const list = ctx.redo.moves
+  if (!list.length) return false
+  ctx.redo.moves = []
+  let moved = false
+  for (const m of list) {
+    const child = ctx.moves.liveCopy(m.lineage)
+    if (!live(m.parent) || child === undefined || child.parent !== m.parent) continue
+    const parentNode = ctx.mirror.nodeOf(m.parent)
+    const node = ctx.mirror.nodeOf(child)
+    if (parentNode === undefined || node === undefined || node.parentNode !== parentNode) continue
+    const kids = m.parent.toArray() as YNode[]
+    const lineages = kids.map((k) => deadLineage(k))
+    const at = kids.indexOf(child)
+    const left = m.lefts.find((l) => l !== m.lineage && lineages.includes(l))
+    const right = left === undefined ? m.rights.find((l) => l !== m.lineage && lineages.includes(l)) : undefined
+    let ref: Node | null
+    if (left !== undefined) {
+      const i = lineages.indexOf(left)
+      if (at === i + 1) continue
+      const leftNode = ctx.mirror.nodeOf(kids[i]!)
+      if (leftNode?.parentNode !== parentNode) continue
+      ref = leftNode.nextSibling
+    } else if (right !== undefined) {
+      const i = lineages.indexOf(right)
+      if (at === i - 1) continue
+      const rightNode = ctx.mirror.nodeOf(kids[i]!)
+      if (rightNode?.parentNode !== parentNode) continue
+      ref = rightNode
+    } else continue
+    if (ref === node) continue
+    parentNode.insertBefore(node, ref)
+    moved = true
+  }
+  return moved
 }
 
 function pushLineage(out: string[], item: Y.Item): void {
@@ -367,7 +486,12 @@ function redoChild(ctx: BindingContext, copy: Y.XmlElement, e: Extract<Lost, { k
   if (own === undefined) return
   const kids = copy.toArray() as YNode[]
   const lineages = kids.map((k) => deadLineage(k))
-  if (lineages.includes(own)) return // the copy has it (the mover saw it)
+  if (lineages.includes(own)) {
+    // The copy has it. If this page had moved it inside the node, the copy may hold it where it
+    // was before that move (the mover had not seen it): moved again once the page is patched.
+    if (e.moved) ctx.redo.moves.push({ parent: copy, lineage: own, lefts: e.lefts, rights: e.rights })
+    return
+  }
   if (ctx.moves.liveCopy(own)) return // it lives elsewhere (moved there meanwhile)
   if (ctx.mirror.typeOf(e.node) !== undefined) return // the node is bound again (reused for something else)
   let at = 0

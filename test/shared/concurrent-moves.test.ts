@@ -122,3 +122,73 @@ describe('nothing lost to a concurrent move', () => {
     })
   }
 })
+
+/** Every page's canonical island equal, no errors, #a once; then `check` on every page. */
+function expectConverged(net: Network, peers: TestPeer[], check: (p: TestPeer) => void): void {
+  const canon = net.canonical()
+  for (let i = 1; i < canon.length; i++) expect(canon[i], `page ${i} differs from page 0`).toBe(canon[0])
+  for (const p of peers) {
+    expect(p.errors).toEqual([])
+    expect(count(p, 'a'), `${p.id}: #a once`).toBe(1)
+    check(p)
+  }
+  for (const p of peers) p.session.stop()
+}
+
+describe('edits of two pages under one move', () => {
+  // Page 0 moves; page 1 appends to the text, page 2 deletes its first character, all at once.
+  // `seen`: whether pages 1 and 2 see each other's edit before the move reaches them.
+  for (const [moveName, move] of Object.entries(MOVES)) {
+    for (const seen of [false, true]) {
+      it(`text inserted and text deleted by two pages, a move ${moveName}${seen ? ', the editors seeing each other first' : ''}`, async () => {
+        const net = new Network()
+        const peers = [0, 1, 2].map(() => net.join(PAGE))
+        await net.settle()
+        const [mover, a, b] = peers as [TestPeer, TestPeer, TestPeer]
+        for (const p of peers) net.bus.pause(p.id)
+        move(mover)
+        ;(byId(a, 'a2')!.firstChild as Text).insertData(3, '!')
+        ;(byId(b, 'a2')!.firstChild as Text).deleteData(0, 1)
+        await net.settle()
+        if (seen) {
+          net.bus.resume(a.id)
+          net.bus.resume(b.id)
+          await net.settle()
+          net.bus.resume(mover.id)
+        } else {
+          net.bus.resume(mover.id)
+          await net.settle()
+          net.bus.resume(a.id)
+          net.bus.resume(b.id)
+        }
+        await net.settle()
+        expectConverged(net, peers, (p) => expect(byId(p, 'a2')!.textContent, p.id).toBe('ip!'))
+      })
+    }
+  }
+
+  // Page 0 moves group #a; page 1 moves #a1, inside #a, to its end, at the same time.
+  for (const [moveName, move] of Object.entries(MOVES)) {
+    for (const pages of [2, 3]) {
+      for (const first of ['the group', 'the child'] as const) {
+        it(`a child moved inside a group, a move of the group ${moveName}, ${pages} pages, ${first} delivered first`, async () => {
+          const net = new Network()
+          const peers = Array.from({ length: pages }, () => net.join(PAGE))
+          await net.settle()
+          const [mover, editor] = peers as [TestPeer, TestPeer]
+          const held = first === 'the group' ? editor : mover
+          net.bus.pause(held.id)
+          move(mover)
+          byId(editor, 'a')!.appendChild(byId(editor, 'a1')!)
+          await net.settle()
+          net.bus.resume(held.id)
+          await net.settle()
+          expectConverged(net, peers, (p) => {
+            expect(count(p, 'a1'), p.id).toBe(1)
+            expect(Array.from(byId(p, 'a')!.children, (e) => e.id), p.id).toEqual(['a2', 'a1'])
+          })
+        })
+      }
+    }
+  }
+})
