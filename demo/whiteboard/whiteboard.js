@@ -284,9 +284,9 @@
     setTimeout(() => anim.remove(), FADE_MS)
   }
 
+  // The new shape is not selected: the next colour picked is for the next shape, not this one.
   function recordCreate(el) {
     record(presenceOp('draw', [{ id: el.id, node: el, pos: positionOf(el) }], true))
-    select([el])
   }
 
   // ---- Selection and its overlay.
@@ -412,6 +412,8 @@
   let tool = 'select'
   function setTool(name) {
     finishPolyline()
+    // A drawing tool starts with nothing selected, so its colours change nothing drawn.
+    if (name !== 'select' && selection().length) select([])
     tool = name
     stage.dataset.tool = name
     for (const b of toolbar.querySelectorAll('[data-tool]')) b.setAttribute('aria-pressed', String(b.dataset.tool === name))
@@ -649,9 +651,9 @@
   function onPointerDown(e) {
     if (e.pointerType === 'mouse' && e.button !== 0) return
     if (gesture) return // one pointer at a time
-    // Typing in a field ends there (its change applies to the selection the person saw).
+    // Typing in a field ends there (its change applies to the selection the person saw). No
+    // preventDefault: the mousedown that follows must focus the page (in a frame, its keys).
     if (document.activeElement instanceof HTMLInputElement) document.activeElement.blur()
-    e.preventDefault()
     gesture = tool === 'select' ? startSelect(e) : startCreate(e)
     if (gesture) {
       gesture.pointerId = e.pointerId

@@ -227,8 +227,8 @@ describe('the whiteboard app, alone', () => {
     expect(all[4]!.attrs.points!.trim().split(/[\s,]+/)).toHaveLength(8) // four points
     expect(all[5]!.attrs.d).toMatch(/^M [\d.]+ [\d.]+( L [\d.]+ [\d.]+){5,}$/)
     expect(all[6]!.text).toBe('Hello')
-    // The last shape drawn is selected.
-    expect(await selectedIds(page)).toEqual(['shape_7'])
+    // A new shape is not selected (the next colour picked is for the next shape).
+    expect(await selectedIds(page)).toEqual([])
 
     expect(await page.evaluate(() => (window as any).fadeIns)).toEqual(all.map((s) => s.id))
     await page.waitForTimeout(350)
@@ -544,6 +544,19 @@ async function drawOnOneSeeOnBoth(page: Page, left: Frame, right: Frame): Promis
   await drag(page, right, { x: 500, y: 300 }, { x: 640, y: 400 })
   drawing = await converged([left, right], 'an ellipse drawn on the right')
   expect(drawing).toContain('<ellipse')
+  expect((await shapes(right)).map((s) => s.id)).toEqual(['shape_1', 'shape_2'])
+
+  // Keys go to the frame clicked: the left groups both with Ctrl+G ...
+  await click(page, left, await onCanvas(left, 'shape_1', 'centre'))
+  await click(page, left, await onCanvas(left, 'shape_2', 'centre'), ['Shift'])
+  await page.keyboard.press('Control+g')
+  drawing = await converged([left, right], 'grouped on the left')
+  expect((await shapes(right)).map((s) => `${s.tag}:${s.children.join(',')}`)).toEqual(['g:shape_1,shape_2'])
+  // ... and the right undoes its own step only (its ellipse, now in the left's group).
+  await right.click('[data-tool="select"]')
+  await page.keyboard.press('Control+z')
+  drawing = await converged([left, right], "the right's undo")
+  expect((await shapes(left)).map((s) => `${s.tag}:${s.children.join(',')}`)).toEqual(['g:shape_1'])
 }
 
 describe('the pair page: two frames of the app, one drawing', () => {
