@@ -7,11 +7,13 @@
 //                          data-sync-ignore-attrs="class": the app's classes are local state
 //                          (`wb-selected` on the selected shapes);
 //   #wb-canvas > .wb-ui    data-sync-ignore: the selection outlines and handles stay local.
-// The room (the session's name) comes from the script element's data-room.
+// The room (the session's name) comes from the script element's data-room, else the page's
+// ?room=, else "whiteboard".
 /* global XmlSyncIslands */
 ;(async () => {
   'use strict'
-  const room = ((document.currentScript && document.currentScript.dataset.room) || 'whiteboard').toLowerCase().replace(/[^a-z0-9_-]/g, '') || 'whiteboard'
+  const asked = (document.currentScript && document.currentScript.dataset.room) || new URLSearchParams(location.search).get('room') || 'whiteboard'
+  const room = asked.toLowerCase().replace(/[^a-z0-9_-]/g, '') || 'whiteboard'
   const status = { kind: 'starting', bridge: 'starting', errors: [], session: null, bridgeObject: null }
   window.whiteboardSync = status
 

@@ -564,10 +564,22 @@ describe('the pair page: two frames of the app, one drawing', () => {
     const server = await startDemoServer({ port: 0, reason: 'this test started no Prosody' })
     const context = await browser.newContext({ viewport: { width: 1400, height: 800 } })
     try {
-      const { page, left, right, problems } = await openPair(context, `${server.url}whiteboard-pair.html?room=wb${Date.now().toString(36)}`)
+      const room = `wb${Date.now().toString(36)}`
+      const { page, left, right, problems } = await openPair(context, `${server.url}whiteboard-pair.html?room=${room}`)
       expect(await left.evaluate(() => (window as any).whiteboardSync.kind)).toBe('broadcast')
       await drawOnOneSeeOnBoth(page, left, right)
       expect(problems).toEqual([])
+
+      // A third page joins late: the app alone, the engine added to it as a bookmarklet would.
+      const late = await context.newPage()
+      const lateProblems = watch(late)
+      await late.goto(`${server.url}whiteboard/?room=${room}`)
+      await late.addScriptTag({ url: '/dist/xml-sync-islands.iife.js' })
+      await late.addScriptTag({ url: '/whiteboard-sync.js' })
+      await late.waitForFunction(() => (window as any).whiteboardSync?.session?.islands.get('whiteboard')?.state === 'synced', null, { timeout: WAIT })
+      await converged([left, right, late.mainFrame()], 'a late joiner')
+      expect((await shapes(late)).map((s) => `${s.tag}:${s.children.join(',')}`)).toEqual(['g:shape_1'])
+      expect(lateProblems).toEqual([])
       for (const f of [left, right]) expect(await f.evaluate(() => (window as any).whiteboardSync.errors)).toEqual([])
     } finally {
       await context.close()
