@@ -9,7 +9,7 @@
 //   point lists); colours, widths and paths through setAttribute;
 // - shapes are numbered shape_1, shape_2, ... by a counter that starts at 1 on every page load
 //   and skips only the ids present at the moment it picks one;
-// - a new shape fades in through an <animate> child that is removed after 300 ms;
+// - a new shape fades in through an <animate class="wb-fade"> child, removed after 300 ms;
 // - undo reverses single operations: each records how to reverse itself and finds its shapes by
 //   id when undone; an operation whose shapes are all gone is skipped.
 ;(() => {
@@ -274,7 +274,7 @@
   // A short fade-in, removed by the app itself.
   function fadeIn(el) {
     const anim = document.createElementNS(SVG_NS, 'animate')
-    writeAttrs(anim, { attributeName: 'opacity', from: '0', to: '1', dur: `${FADE_MS}ms`, begin: 'indefinite', fill: 'remove' })
+    writeAttrs(anim, { class: 'wb-fade', attributeName: 'opacity', from: '0', to: '1', dur: `${FADE_MS}ms`, begin: 'indefinite', fill: 'remove' })
     el.appendChild(anim)
     try {
       anim.beginElement()
@@ -727,7 +727,16 @@
   svg.addEventListener('pointercancel', (e) => {
     if (gesture && e.pointerId === gesture.pointerId) onPointerUp(e)
   })
-  svg.addEventListener('dblclick', () => finishPolyline())
+  svg.addEventListener('dblclick', () => {
+    if (polyline) return finishPolyline()
+    // A double-click on a text edits it in the toolbar's text field (Enter applies). The
+    // click's target is the canvas (the pointer was captured): the first click selected it.
+    const selected = selection()
+    if (tool !== 'select' || selected.length !== 1 || !(selected[0] instanceof SVGTextElement)) return
+    field('text').value = selected[0].textContent
+    field('text').focus()
+    field('text').select()
+  })
 
   // ---- Actions.
 
@@ -935,10 +944,23 @@
   })
 
   const TOOL_KEYS = { v: 'select', r: 'rect', u: 'roundrect', e: 'ellipse', l: 'line', p: 'polyline', f: 'path', t: 'text' }
+  const ARROWS = { arrowleft: [-1, 0], arrowright: [1, 0], arrowup: [0, -1], arrowdown: [0, 1] }
+
+  /** Arrow keys move the selection by 1 (Shift: 10), one undoable step per press. */
+  function nudge(dx, dy) {
+    const items = selection().map((el) => ({ el, id: el.id, before: readAttrs(el, ['transform']) }))
+    for (const { el } of items) {
+      const t = translateItem(el)
+      t.setTranslate(r2(t.matrix.e + dx), r2(t.matrix.f + dy))
+    }
+    commitAttrs('move', items, ['transform'])
+  }
 
   document.addEventListener('keydown', (e) => {
     const typing = e.target instanceof HTMLInputElement && e.target.type !== 'checkbox' && e.target.type !== 'color'
     if (typing) return
+    // Enter and Space on a focused button press it.
+    if (e.target instanceof HTMLButtonElement && (e.key === 'Enter' || e.key === ' ')) return
     const mod = isMac ? e.metaKey : e.ctrlKey
     const key = e.key.toLowerCase()
     let handled = true
@@ -952,6 +974,7 @@
       finishPolyline()
       select([])
     } else if (key === 'enter') finishPolyline()
+    else if (ARROWS[key] && selection().length) nudge(ARROWS[key][0] * (e.shiftKey ? 10 : 1), ARROWS[key][1] * (e.shiftKey ? 10 : 1))
     else if (key === ']') run('front')
     else if (key === '[') run('back')
     else if (TOOL_KEYS[key] && !e.altKey) setTool(TOOL_KEYS[key])

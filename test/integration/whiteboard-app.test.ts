@@ -205,6 +205,11 @@ describe('the whiteboard app, alone', () => {
     await click(page, page, { x: 400, y: 250 })
     const last = await pagePoint(page, page, { x: 450, y: 320 })
     await page.mouse.dblclick(last.x, last.y)
+    // The double-click ended it: the pointer moving on changes nothing.
+    const finished = (await shape(page, 'shape_5')).attrs.points
+    expect(finished!.trim().split(/[\s,]+/)).toHaveLength(8)
+    await page.mouse.move(last.x + 40, last.y + 40)
+    expect((await shape(page, 'shape_5')).attrs.points).toBe(finished)
     await tool('path')
     await drag(page, page, { x: 500, y: 250 }, { x: 650, y: 330 }, 12)
     await tool('text')
@@ -308,6 +313,16 @@ describe('the whiteboard app, alone', () => {
     expect((await shape(page, 'shape_5')).attrs.points).not.toBe(pointsBefore)
     near(points[0]!, 300) // the sw corner's x stays
     near(points[6]!, 490, 2)
+
+    // Arrow keys nudge (Shift: by 10), one undoable step per press.
+    await clickShape('shape_6')
+    expect(await selectedIds(page)).toEqual(['shape_6'])
+    await page.keyboard.press('ArrowRight')
+    await page.keyboard.press('ArrowRight')
+    await page.keyboard.press('Shift+ArrowDown')
+    expect((await shape(page, 'shape_6')).attrs.transform).toBe('translate(2 10)')
+    await page.keyboard.press('Control+z')
+    expect((await shape(page, 'shape_6')).attrs.transform).toBe('translate(2 0)')
   })
 
   it('recolours and changes the stroke width of the selection, each an undoable step', async () => {
@@ -334,12 +349,16 @@ describe('the whiteboard app, alone', () => {
     expect((await shape(page, 'shape_2')).attrs.stroke).toBe('#00aa00')
     expect((await shape(page, 'shape_2')).attrs['stroke-width']).toBe('7')
 
-    // The text of a selected text shape.
-    await clickShape('shape_7')
+    // A double-click on a text edits it in the text field.
+    const t = await pagePoint(page, page, await onCanvas(page, 'shape_7', 'centre'))
+    await page.mouse.dblclick(t.x, t.y)
     expect(await selectedIds(page)).toEqual(['shape_7'])
-    await page.locator('[data-field="text"]').fill('Hello, world')
-    await page.locator('[data-field="text"]').press('Enter')
+    expect(await page.evaluate(() => (document.activeElement as HTMLElement).dataset.field)).toBe('text')
+    await page.keyboard.type('Hello, world')
+    await page.keyboard.press('Enter')
     expect((await shape(page, 'shape_7')).text).toBe('Hello, world')
+    // Keys typed in the field were not shortcuts.
+    expect(await page.getAttribute('[data-tool="select"]', 'aria-pressed')).toBe('true')
   })
 
   it('brings to front and sends to back by moving the canvas children, undone one at a time', async () => {
