@@ -111,7 +111,8 @@ export async function startDemoServer(options = {}) {
       stat = undefined
     }
     if (stat?.isDirectory() && !path.endsWith('/')) {
-      res.writeHead(301, { ...headers, Location: `${path}/` }).end()
+      // One leading slash: `//host/dir` would send the browser to another host.
+      res.writeHead(301, { ...headers, Location: `/${path.replace(/^\/+/, '')}/` }).end()
       return
     }
     if (!file || !stat?.isFile()) {
