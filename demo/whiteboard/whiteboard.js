@@ -24,7 +24,6 @@
   const FADE_MS = 300
 
   const r2 = (v) => Math.round(v * 100) / 100
-  const isMac = /Mac|iPhone|iPad/.test(navigator.platform)
 
   // ---- The drawing, found in the DOM.
 
@@ -961,7 +960,7 @@
     if (typing) return
     // Enter and Space on a focused button press it.
     if (e.target instanceof HTMLButtonElement && (e.key === 'Enter' || e.key === ' ')) return
-    const mod = isMac ? e.metaKey : e.ctrlKey
+    const mod = e.ctrlKey || e.metaKey // Ctrl, or Cmd on a Mac
     const key = e.key.toLowerCase()
     let handled = true
     if (mod && key === 'z') run(e.shiftKey ? 'redo' : 'undo')
