@@ -606,6 +606,72 @@ describe('the pair page: two frames of the app, one drawing', () => {
     }
   })
 
+  it('every kind of change made with the mouse in one frame reaches the other (BroadcastChannel)', async () => {
+    const server = await startDemoServer({ port: 0, reason: 'this test started no Prosody' })
+    const context = await browser.newContext({ viewport: { width: 1400, height: 800 } })
+    try {
+      const { page, left, right, problems } = await openPair(context, `${server.url}whiteboard-pair.html?room=wb${Date.now().toString(36)}`)
+      const both = (what: string) => converged([left, right], what)
+      const centre = (f: Frame, id: string) => onCanvas(f, id, 'centre')
+
+      await left.click('[data-tool="rect"]')
+      await drag(page, left, { x: 100, y: 100 }, { x: 250, y: 200 })
+      await left.click('[data-tool="polyline"]')
+      for (const [x, y] of [[300, 100], [350, 200], [400, 100]] as const) await click(page, left, { x, y })
+      const end = await pagePoint(page, left, { x: 450, y: 200 })
+      await page.mouse.dblclick(end.x, end.y)
+      await right.click('[data-tool="text"]')
+      await click(page, right, { x: 100, y: 400 })
+      await both('a rectangle and a polyline from the left, a text from the right')
+
+      await left.click('[data-tool="select"]')
+      await click(page, left, await centre(left, 'shape_1'))
+      let h = await handle(left, 'se')
+      await drag(page, left, h, { x: h.x + 50, y: h.y + 50 })
+      expect(await both('a resize (width.baseVal)')).toContain('width="200"')
+      h = await handle(left, 'rotate')
+      const c = await centre(left, 'shape_1')
+      await drag(page, left, h, { x: c.x + 100, y: c.y })
+      expect(await both('a rotation (transform.baseVal)')).toMatch(/rotate\(90 /)
+      await click(page, left, await centre(left, 'shape_2'))
+      h = await handle(left, 'ne')
+      await drag(page, left, h, { x: h.x + 40, y: h.y - 30 })
+      await both('a polyline resize (points.getItem(i).x)')
+
+      await click(page, left, await centre(left, 'shape_1'))
+      await click(page, left, await centre(left, 'shape_2'), ['Shift'])
+      await page.keyboard.press('Control+g')
+      const a = await centre(left, 'shape_1')
+      await drag(page, left, a, { x: a.x + 150, y: a.y + 120 })
+      await both('a group, moved')
+      await page.keyboard.press('Control+Shift+g')
+      expect(await both('an ungroup')).toMatch(/transform="matrix\(/)
+      await page.keyboard.press('Control+z')
+      await both('the ungroup undone')
+      expect((await shapes(right)).map((s) => s.tag)).toEqual(['g', 'text'])
+
+      await right.click('[data-tool="select"]')
+      const t = await pagePoint(page, right, await centre(right, 'shape_3'))
+      await page.mouse.dblclick(t.x, t.y)
+      await page.keyboard.type('Edited on the right')
+      await page.keyboard.press('Enter')
+      await right.click('[data-action="back"]')
+      expect(await both('a text edited and sent to back on the right')).toMatch(/^<text [^\n]*>Edited on the right<\/text>\n<g /)
+      expect((await shapes(left)).map((s) => s.tag)).toEqual(['text', 'g'])
+
+      await left.click('[data-action="clear"]')
+      expect(await both('cleared on the left')).toBe('')
+      await left.click('[data-action="undo"]')
+      await both('the clear undone')
+      expect((await shapes(right)).map((s) => s.tag)).toEqual(['text', 'g'])
+      expect(problems).toEqual([])
+      for (const f of [left, right]) expect(await f.evaluate(() => (window as any).whiteboardSync.errors)).toEqual([])
+    } finally {
+      await context.close()
+      await server.close()
+    }
+  })
+
   it('through a private Prosody (the demo as `npm run demo` serves it)', async () => {
     const prosody: ProsodyInstance = await startProsody()
     const server = await startDemoServer({ port: 0, prosody })
