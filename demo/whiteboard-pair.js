@@ -37,7 +37,7 @@
         const session = sync.session
         const island = session && session.islands.get('whiteboard')
         const peers = session ? session.peers.size : 0
-        const parts = [sync.bridge, `${peers} other${peers === 1 ? '' : 's'} here`, island ? `drawing ${island.state}` : 'no island']
+        const parts = [sync.text, `${peers} other${peers === 1 ? '' : 's'} here`, island ? `drawing ${island.state}` : 'no island']
         if (sync.errors.length) parts.push(`${sync.errors.length} error(s), last: ${sync.errors[sync.errors.length - 1]}`)
         show(parts.join(' · '), sync.errors.length ? 'bad' : island && island.state === 'synced' && peers > 0 ? 'ok' : '')
       }, 300)

@@ -14,17 +14,18 @@
   'use strict'
   const asked = (document.currentScript && document.currentScript.dataset.room) || new URLSearchParams(location.search).get('room') || 'whiteboard'
   const room = asked.toLowerCase().replace(/[^a-z0-9_-]/g, '') || 'whiteboard'
-  const status = { kind: 'starting', bridge: 'starting', errors: [], session: null, bridgeObject: null }
+  // For the pair page's captions and for tests: what this page's sync is doing.
+  const status = { kind: 'starting', text: 'starting', errors: [], session: null, bridge: null }
   window.whiteboardSync = status
 
   if (typeof XmlSyncIslands === 'undefined') {
-    status.bridge = 'the engine (dist/xml-sync-islands.iife.js) did not load: run `npm run build`'
+    status.text = 'the engine (dist/xml-sync-islands.iife.js) did not load: run `npm run build`'
     return
   }
   const svg = document.getElementById('wb-canvas')
   const overlay = svg && svg.querySelector(':scope > .wb-ui')
   if (!svg || !overlay) {
-    status.bridge = 'no whiteboard on this page (svg#wb-canvas with a .wb-ui overlay)'
+    status.text = 'no whiteboard on this page (svg#wb-canvas with a .wb-ui overlay)'
     return
   }
   overlay.setAttribute('data-sync-ignore', '')
@@ -52,14 +53,14 @@
     const roomJid = `${room}@${config.mucDomain}`
     const bridge = xmppBridge({ service: config.websocketUrl, domain: config.anonDomain, room: roomJid })
     status.kind = 'xmpp'
-    status.bridgeObject = bridge
-    status.bridge = `XMPP, room ${roomJid}: connecting`
-    bridge.addEventListener('online', () => (status.bridge = `XMPP, room ${roomJid}: online`))
-    bridge.addEventListener('offline', () => (status.bridge = `XMPP, room ${roomJid}: offline, reconnecting`))
+    status.bridge = bridge
+    status.text = `XMPP, room ${roomJid}: connecting`
+    bridge.addEventListener('online', () => (status.text = `XMPP, room ${roomJid}: online`))
+    bridge.addEventListener('offline', () => (status.text = `XMPP, room ${roomJid}: offline, reconnecting`))
     bridge.addEventListener('error', (e) => status.errors.push(`bridge ${e.detail.reason}: ${e.detail.message}`))
   } else {
     status.kind = 'broadcast'
-    status.bridgeObject = broadcastBridge({ session: `whiteboard-${room}` })
-    status.bridge = `BroadcastChannel (tabs of this browser; no XMPP because ${config.reason || 'the server offers none'})`
+    status.bridge = broadcastBridge({ session: `whiteboard-${room}` })
+    status.text = `BroadcastChannel (tabs of this browser; no XMPP because ${config.reason || 'the server offers none'})`
   }
 })()
