@@ -578,6 +578,41 @@ async function drawOnOneSeeOnBoth(page: Page, left: Frame, right: Frame): Promis
   expect((await shapes(left)).map((s) => `${s.tag}:${s.children.join(',')}`)).toEqual(['g:shape_1'])
 }
 
+/** Pixels that differ (any channel by more than 16) between two PNGs, compared on a page canvas. */
+async function pixelDiff(context: BrowserContext, a: Buffer, b: Buffer): Promise<{ differing: number; total: number }> {
+  const page = await context.newPage()
+  try {
+    return await page.evaluate(
+      async ([a, b]) => {
+        const load = async (b64: string) => {
+          const img = new Image()
+          img.src = `data:image/png;base64,${b64}`
+          await img.decode()
+          const canvas = new OffscreenCanvas(img.width, img.height)
+          const ctx = canvas.getContext('2d')!
+          ctx.drawImage(img, 0, 0)
+          return ctx.getImageData(0, 0, img.width, img.height)
+        }
+        const [x, y] = await Promise.all([load(a!), load(b!)])
+        if (x.width !== y.width || x.height !== y.height) return { differing: Infinity, total: x.width * x.height }
+        let differing = 0
+        for (let i = 0; i < x.data.length; i += 4) {
+          for (let c = 0; c < 4; c++) {
+            if (Math.abs(x.data[i + c]! - y.data[i + c]!) > 16) {
+              differing++
+              break
+            }
+          }
+        }
+        return { differing, total: x.width * x.height }
+      },
+      [a.toString('base64'), b.toString('base64')],
+    )
+  } finally {
+    await page.close()
+  }
+}
+
 describe('the pair page: two frames of the app, one drawing', () => {
   it('over BroadcastChannel (the demo without Prosody)', async () => {
     const server = await startDemoServer({ port: 0, reason: 'this test started no Prosody' })
@@ -664,6 +699,14 @@ describe('the pair page: two frames of the app, one drawing', () => {
       await left.click('[data-action="undo"]')
       await both('the clear undone')
       expect((await shapes(right)).map((s) => s.tag)).toEqual(['text', 'g'])
+
+      // With nothing selected, the two drawings look the same, pixel for pixel (almost).
+      for (const f of [left, right]) await click(page, f, { x: 940, y: 590 })
+      await page.waitForTimeout(350) // fade-ins over
+      const [shotL, shotR] = await Promise.all([left, right].map((f) => f.locator('#wb-canvas').screenshot()))
+      const diff = await pixelDiff(context, shotL!, shotR!)
+      expect(diff.total).toBeGreaterThan(100_000)
+      expect(diff.differing / diff.total).toBeLessThan(0.001)
       expect(problems).toEqual([])
       for (const f of [left, right]) expect(await f.evaluate(() => (window as any).whiteboardSync.errors)).toEqual([])
     } finally {
