@@ -167,3 +167,33 @@ describe('edits of two pages under one move', () => {
     }
   }
 })
+
+describe('edits on a copy a page made by moving the node itself', () => {
+  // Both pages move #a at once; page 1 then edits inside its own copy. Whichever copy wins (the
+  // random client ids decide), the edit ends on it: runs a few times for both outcomes.
+  const EDITS_ON_OWN_COPY: Record<string, Edit> = {
+    'text inserted': EDITS['text inserted']!,
+    'text deleted': EDITS['text deleted']!,
+    'attribute set': EDITS['attribute set']!,
+    'child added': EDITS['child added']!,
+  }
+  for (const [editName, edit] of Object.entries(EDITS_ON_OWN_COPY)) {
+    it(`${editName}, after its own move`, async () => {
+      for (let run = 0; run < 6; run++) {
+        const net = new Network()
+        const peers = [0, 1].map(() => net.join(PAGE))
+        await net.settle()
+        const [mover, editor] = peers as [TestPeer, TestPeer]
+        for (const p of peers) net.bus.pause(p.id)
+        MOVES['to another parent']!(mover)
+        MOVES['within its parent']!(editor)
+        await net.settle()
+        edit.make(editor)
+        await net.settle()
+        for (const p of peers) net.bus.resume(p.id)
+        await net.settle()
+        expectConverged(net, peers, edit.check)
+      }
+    })
+  }
+})
