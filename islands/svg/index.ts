@@ -9,8 +9,7 @@
  * changes, not what the drawing holds; after other input, the same. A write whose element is
  * unknown (an object the page reached before the hooks were installed: a bookmarklet arrives
  * late) is caught by comparing the elements touched during the drag, then by one rescan of the
- * whole island when the drag ends (or after the input). In a window with no SVG DOM to wrap,
- * every tick and every input rescans the whole island, as before the hooks.
+ * whole island when the drag ends (or after the input).
  */
 
 import type { IslandKind, KindHooks, KindHost } from '../../src/index.js'
@@ -44,6 +43,7 @@ function attachSvg(host: KindHost, options: SvgKindOptions): KindHooks {
   const { root, clock } = host
   const doc = root.ownerDocument
   const compared = options.compared
+  // Null in a window with no SVG DOM: then nothing writes through one, and `rescan` is all there is.
   const writes = trackSvgWrites(doc, host.accessors)
   let dragTimer: unknown = null
   let inputTimer: unknown = null
@@ -52,9 +52,9 @@ function attachSvg(host: KindHost, options: SvgKindOptions): KindHooks {
 
   /** Marks the island's elements written through the SVG DOM since the last look; whether any. */
   const markWritten = (): boolean => {
-    if (!writes || !writes.dirty) return false
+    if (!writes || (!writes.unattributed && writes.written.size === 0)) return false
     const candidates = writes.unattributed ? new Set([...writes.written, ...writes.touched]) : writes.written
-    if (writes.unattributed) wholePending = true
+    wholePending ||= writes.unattributed
     writes.take()
     const changed: Element[] = []
     for (const el of candidates) {
@@ -62,7 +62,7 @@ function attachSvg(host: KindHost, options: SvgKindOptions): KindHooks {
       compared?.(el)
       if (el === root || attributesDiffer(host, el)) changed.push(el)
     }
-    if (changed.length) host.markChanged(changed)
+    host.markChanged(changed)
     return changed.length > 0
   }
   const markWhole = (): void => {
@@ -70,7 +70,6 @@ function attachSvg(host: KindHost, options: SvgKindOptions): KindHooks {
     writes?.take()
     host.markChanged(changedSvgElements(host, compared))
   }
-
   const stopDrag = (): void => {
     if (dragTimer !== null) clock.clearTimeout(dragTimer)
     dragTimer = null
@@ -80,19 +79,16 @@ function attachSvg(host: KindHost, options: SvgKindOptions): KindHooks {
     }
   }
   const onPointerDown = (): void => {
-    if (dragTimer !== null) return
-    if (writes) writes.touching = true
+    if (!writes || dragTimer !== null) return
+    writes.touching = true
     const tick = (): void => {
       dragTimer = clock.setTimeout(tick, DRAG_TICK_MS)
-      if (!writes) host.rescan()
-      else if (markWritten()) host.commit()
+      if (markWritten()) host.commit()
     }
     dragTimer = clock.setTimeout(tick, DRAG_TICK_MS)
   }
   const afterInput = (): void => {
     inputTimer = null
-    if (!writes) return host.rescan()
-    // Written elements first: the touched ones are still known while the drag lasts.
     let marked = markWritten()
     if (wholePending && dragTimer === null) {
       markWhole()
@@ -102,24 +98,20 @@ function attachSvg(host: KindHost, options: SvgKindOptions): KindHooks {
   }
   const onInput = (event: Event): void => {
     if (event.type === 'pointerup' || event.type === 'pointercancel') {
-      // The last moves' writes, while the touched elements are still known.
+      // The last moves' writes, while the elements touched in the drag are still known.
       markWritten()
       stopDrag()
     }
     // After the page's own handlers for this event have run.
-    if (inputTimer === null) inputTimer = clock.setTimeout(afterInput, 0)
+    if (writes && inputTimer === null) inputTimer = clock.setTimeout(afterInput, 0)
   }
 
   doc.addEventListener('pointerdown', onPointerDown, true)
   for (const type of INPUT_EVENTS) doc.addEventListener(type, onInput, true)
   return {
     rescan: markWhole,
-    // Mid-drag, the shape under the pointer has moved since the last tick: send that first.
-    beforeRemoteApply: () => {
-      if (!writes) {
-        if (dragTimer !== null) markWhole()
-      } else markWritten()
-    },
+    // The shape under the pointer may have moved since the last tick: send that first.
+    beforeRemoteApply: markWritten,
     stop: () => {
       doc.removeEventListener('pointerdown', onPointerDown, true)
       for (const type of INPUT_EVENTS) doc.removeEventListener(type, onInput, true)

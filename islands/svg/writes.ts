@@ -23,13 +23,11 @@ export interface SvgWrites {
   readonly written: ReadonlySet<Element>
   /** A write since the last `take` landed on an object whose element is unknown. */
   readonly unattributed: boolean
-  /** Any write since the last `take`. */
-  readonly dirty: boolean
   /** While true, every element whose SVG DOM property the page reads is noted in `touched`. */
   touching: boolean
   /** Elements whose SVG DOM properties were read while `touching`; cleared by the caller. */
   readonly touched: Set<Element>
-  /** Starts a new round: `written`, `unattributed` and `dirty` cleared. */
+  /** Starts a new round: `written` and `unattributed` cleared. */
   take(): void
   /** Removes every hook (the island stopped). */
   stop(): void
@@ -37,34 +35,11 @@ export interface SvgWrites {
 
 const SVG_NS = 'http://www.w3.org/2000/svg'
 
-/** Getter-only properties of SVG elements that give no SVG DOM value of the element's own attributes. */
-const NOT_ANIMATED = new Set([
-  'ownerSVGElement', 'viewportElement', 'nearestViewportElement', 'farthestViewportElement', 'dataset',
-  'attributeStyleMap', 'sheet', 'instanceRoot', 'animatedInstanceRoot', 'correspondingElement',
-  'correspondingUseElement', 'targetElement', 'animatedPoints', 'animatedPathSegList',
-  'animatedNormalizedPathSegList', 'relList',
-])
-/** The value objects' write side: setters (accessors) and mutating methods, by interface. */
-const VALUE_WRITES: Record<string, readonly string[]> = {
-  length: ['value', 'valueInSpecifiedUnits', 'valueAsString', 'newValueSpecifiedUnits', 'convertToSpecifiedUnits'],
-  angle: ['value', 'valueInSpecifiedUnits', 'valueAsString', 'newValueSpecifiedUnits', 'convertToSpecifiedUnits'],
-  number: ['value'],
-  point: ['x', 'y'],
-  matrix: ['a', 'b', 'c', 'd', 'e', 'f'],
-  rect: ['x', 'y', 'width', 'height'],
-  transform: ['setMatrix', 'setTranslate', 'setScale', 'setRotate', 'setSkewX', 'setSkewY'],
-}
-const LIST_READS = ['getItem']
-const LIST_WRITES = ['appendItem', 'insertItemBefore', 'replaceItem', 'initialize', 'removeItem', 'clear', 'consolidate']
+// The value objects, by the method of SVGSVGElement that makes a free one. On every one, each
+// setter and each method is a write, but SVGMatrix's and SVGPoint's methods, which make new
+// free objects (`matrix.translate()`, `point.matrixTransform()`).
+const VALUES = ['Length', 'Angle', 'Number', 'Point', 'Matrix', 'Rect', 'Transform']
 const LISTS = ['SVGLengthList', 'SVGNumberList', 'SVGPointList', 'SVGTransformList', 'SVGStringList']
-/** Methods that return objects the page made, belonging to no element. */
-const DETACHED: Record<string, readonly string[]> = {
-  SVGSVGElement: ['createSVGLength', 'createSVGAngle', 'createSVGNumber', 'createSVGPoint', 'createSVGMatrix', 'createSVGRect', 'createSVGTransform', 'createSVGTransformFromMatrix'],
-  SVGGraphicsElement: ['getCTM', 'getScreenCTM', 'getBBox'],
-  SVGTransformList: ['createSVGTransformFromMatrix'],
-  matrix: ['multiply', 'inverse', 'translate', 'scale', 'scaleNonUniform', 'rotate', 'rotateFromVector', 'flipX', 'flipY', 'skewX', 'skewY'],
-  point: ['matrixTransform'],
-}
 
 type View = Record<string, unknown>
 
@@ -92,29 +67,20 @@ export function trackSvgWrites(doc: Document, accessors: AccessorHooks): SvgWrit
       return null
     }
   }
-  const values: Record<string, object | null> = {
-    length: protoOf(() => probe.createSVGLength()),
-    angle: protoOf(() => probe.createSVGAngle()),
-    number: protoOf(() => probe.createSVGNumber()),
-    point: protoOf(() => probe.createSVGPoint()),
-    matrix: protoOf(() => probe.createSVGMatrix()),
-    rect: protoOf(() => probe.createSVGRect()),
-    transform: protoOf(() => probe.createSVGTransform()),
-    aspect: ctor('SVGPreserveAspectRatio')?.prototype ?? null,
-  }
+  const values = VALUES.map((v) => protoOf(() => (probe as unknown as Record<string, () => unknown>)[`createSVG${v}`]!()))
+  values.push(ctor('SVGPreserveAspectRatio')?.prototype ?? null)
+  const [matrix, point, transform] = [values[4], values[3], values[6]]
 
   const owner = new WeakMap<object, Element>()
   const detached = new WeakSet<object>()
   const state = {
     written: new Set<Element>(),
     unattributed: false,
-    dirty: false,
     touching: false,
     touched: new Set<Element>(),
     take() {
       state.written = new Set()
       state.unattributed = false
-      state.dirty = false
     },
     stop() {
       for (const off of unhooks) off()
@@ -130,7 +96,6 @@ export function trackSvgWrites(doc: Document, accessors: AccessorHooks): SvgWrit
     unhooks.push(accessors.hook(proto, name, listener, on))
   }
   const wrote = (self: object): void => {
-    state.dirty = true
     const el = owner.get(self)
     if (el !== undefined) state.written.add(el)
     else if (!detached.has(self)) state.unattributed = true
@@ -143,51 +108,50 @@ export function trackSvgWrites(doc: Document, accessors: AccessorHooks): SvgWrit
     else if (detached.has(self)) detached.add(result)
   }
 
-  // Elements: every animated property's getter (`x`, `transform`, `points`, `className`, ...).
+  // Elements: every getter-only property (`x`, `transform`, `points`, `className`, ...): most
+  // give an animated value, the rest (`ownerSVGElement`, `dataset`) no object a write lands on.
   const fromElement = (self: object, _args: readonly unknown[], result: unknown): void => {
     if (result !== null && typeof result === 'object') owner.set(result, self as Element)
     if (state.touching) state.touched.add(self as Element)
   }
-  for (const name of Object.getOwnPropertyNames(view)) {
-    if (!/^SVG\w*Element$/.test(name)) continue
-    const proto = ctor(name)?.prototype
-    if (!proto) continue
-    for (const prop of Object.getOwnPropertyNames(proto)) {
-      if (NOT_ANIMATED.has(prop)) continue
-      const d = Object.getOwnPropertyDescriptor(proto, prop)!
-      if (d.get && !d.set) hook(proto, prop, fromElement, 'get')
-    }
-  }
-  // A marker's orientation, written by methods of the element itself.
-  const marker = ctor('SVGMarkerElement')?.prototype
-  for (const m of ['setOrientToAuto', 'setOrientToAngle']) hook(marker, m, (self) => {
-    state.dirty = true
-    state.written.add(self as Element)
-  })
-  // Animated values: `baseVal` belongs to the element; a primitive one is written by its setter.
-  for (const name of Object.getOwnPropertyNames(view)) {
-    if (!/^SVGAnimated\w+$/.test(name)) continue
-    const proto = ctor(name)?.prototype
-    hook(proto, 'baseVal', inherit, 'get')
-    hook(proto, 'baseVal', wrote, 'set')
-  }
-  for (const [kind, names] of Object.entries(VALUE_WRITES)) for (const n of names) hook(values[kind], n, wrote)
-  for (const n of ['align', 'meetOrSlice']) hook(values.aspect, n, wrote)
-  hook(values.transform, 'matrix', inherit, 'get')
-  for (const list of LISTS) {
-    const proto = ctor(list)?.prototype
-    for (const n of LIST_READS) hook(proto, n, inherit)
-    for (const n of LIST_WRITES) hook(proto, n, (self, args, result) => {
-      wrote(self)
-      inherit(self, args, result)
-    })
-  }
   const made = (_self: object, _args: readonly unknown[], result: unknown): void => {
     if (result !== null && typeof result === 'object') detached.add(result)
   }
-  for (const [where, names] of Object.entries(DETACHED)) {
-    const proto = values[where] ?? ctor(where)?.prototype
-    for (const n of names) hook(proto, n, made)
+  const own = (proto: object | null | undefined): Array<[string, PropertyDescriptor]> =>
+    proto ? Object.entries(Object.getOwnPropertyDescriptors(proto)).filter(([n]) => n !== 'constructor') : []
+  for (const name of Object.getOwnPropertyNames(view)) {
+    // Named first: reading some of the window's properties throws or warns (`localStorage`).
+    if (!name.startsWith('SVG')) continue
+    const proto = ctor(name)?.prototype
+    if (/^SVG\w*Element$/.test(name)) {
+      for (const [prop, d] of own(proto)) if (d.get && !d.set) hook(proto, prop, fromElement, 'get')
+    } else if (/^SVGAnimated\w+$/.test(name)) {
+      // `baseVal` belongs to the element; a primitive one (a string, a number) is written by its setter.
+      hook(proto, 'baseVal', inherit, 'get')
+      hook(proto, 'baseVal', wrote, 'set')
+    }
+  }
+  // Objects the page makes itself. (Rarer writes, to a `getCTM()` or through a marker's
+  // `setOrientToAngle`, are unattributed: the caller's rescan finds them.)
+  for (const [n] of own(SVGSVG.prototype)) if (n.startsWith('createSVG')) hook(SVGSVG.prototype, n, made)
+  for (const proto of new Set(values)) {
+    for (const [n, d] of own(proto)) {
+      if (d.set) hook(proto, n, wrote)
+      else if (typeof d.value === 'function') hook(proto, n, proto === matrix || proto === point ? made : wrote)
+    }
+  }
+  hook(transform, 'matrix', inherit, 'get')
+  for (const list of LISTS) {
+    const proto = ctor(list)?.prototype
+    for (const [n, d] of own(proto)) {
+      if (typeof d.value !== 'function') continue
+      if (n.startsWith('create')) hook(proto, n, made)
+      else if (n === 'getItem') hook(proto, n, inherit)
+      else hook(proto, n, (self, args, result) => {
+        wrote(self)
+        inherit(self, args, result)
+      })
+    }
   }
   return state
 }
