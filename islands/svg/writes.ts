@@ -15,8 +15,9 @@ import type { AccessorHooks } from '../../src/index.js'
  * bookmarklet arrives after the app cached `el.x.baseVal`, or by index, `points[0]`, which no
  * wrap sees) is `unattributed`: the caller compares the elements the page touched during the
  * drag, and rescans the island once when the drag ends. Objects the page made itself
- * (`createSVGPoint()`, `getCTM()`, `matrix.translate()`) belong to no element: writes to them
- * change nothing on the page and are ignored.
+ * (`createSVGPoint()`, `matrix.translate()`) belong to no element: writes to them change nothing
+ * on the page and are ignored. Each island keeps its own map of owners; the wraps themselves are
+ * shared through the window's accessor registry, so a write costs one listener per island.
  */
 export interface SvgWrites {
   /** Elements written through the SVG DOM since the last `take` (anywhere in the window: filter by island). */
@@ -45,7 +46,7 @@ type View = Record<string, unknown>
 
 /**
  * Hooks the SVG DOM of `doc`'s window through `accessors`. Null when that window has no SVG DOM
- * to hook (no SVGSVGElement, SVGLength or SVGTransform): the caller compares whole islands then.
+ * (no SVGSVGElement, SVGLength or SVGTransform): nothing can write through one there.
  */
 export function trackSvgWrites(doc: Document, accessors: AccessorHooks): SvgWrites | null {
   // A document made by createHTMLDocument has no window: its elements are the creating realm's,

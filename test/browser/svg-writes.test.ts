@@ -147,7 +147,7 @@ describe('SVG DOM writes, heard where they land', () => {
     net.peers.forEach((p) => p.session.stop())
   })
 
-  it('objects the page makes itself (createSVGTransform, getCTM) belong to no element: no rescan for them', async () => {
+  it('objects the page makes itself (createSVGTransform, createSVGMatrix().translate()) belong to no element: no rescan for them', async () => {
     const { net, a, b } = await pages(50)
     const t = byId<SVGRectElement>(a, 't')
     const svg = byId<SVGSVGElement>(a, 's')
