@@ -244,10 +244,13 @@ export class Binding {
   /**
    * Ids that two elements hold since the last remote changes: renamed as every peer renames them
    * (ids.ts), in transactions the patcher applies. A read-only page leaves that to the editors.
+   * While updates wait in Yjs's pending structs (a gap), this waits too: what waits may be a
+   * reference made with the element to rename, in the same update as that element.
    */
   private resolveIds(): void {
     const { ids } = this.ctx
     if (this.readOnly) return ids.touched.clear()
+    if (this.docRef.store.pendingStructs !== null) return
     for (let round = 0; round < 4 && ids.touched.size; round++) this.docRef.transact(() => resolveRemote(this.ctx), IDS)
     ids.touched.clear()
   }

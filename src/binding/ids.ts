@@ -3,6 +3,7 @@ import type { BindingContext } from './context.js'
 import { trySetAttribute } from './build.js'
 import { ignoredAttrs } from './filter.js'
 import { lineageOf, originOf } from './moves.js'
+import { noteAttr } from './redo.js'
 
 /**
  * Ids that collide (issue 12). Apps number their shapes with a per-page counter and find them by
@@ -249,7 +250,7 @@ interface Capture {
 }
 
 /** Renames every collision among the touched ids (one round). True when it wrote anything. */
-function resolveRound(ctx: BindingContext, write: Write, capture: Capture | null): boolean {
+function resolveRound(ctx: BindingContext, write: Write, capture: Capture | null, deferred: Set<string>): boolean {
   const ids = [...ctx.ids.touched]
   ctx.ids.touched.clear()
   let wrote = false
@@ -258,9 +259,12 @@ function resolveRound(ctx: BindingContext, write: Write, capture: Capture | null
     if (holders.length < 2) continue
     const incumbents = capture ? holders.filter((h) => !capture.newcomer(h)) : holders
     const keeper = (incumbents.length ? incumbents : holders)[0]!
+    // A capture renames only what it brought; holders that were there before it are left to
+    // resolveRemote (they may be waiting for a gap to fill).
+    if (capture && incumbents.length > 1) deferred.add(id)
     const renamed = new Map<Holder, string>()
     for (const h of holders) {
-      if (h === keeper) continue
+      if (h === keeper || (capture && !capture.newcomer(h))) continue
       const to = renamedId(id, h.lineage)
       renamed.set(h, to)
       for (const t of h.types) write(t, ID_KEY, to)
@@ -294,7 +298,13 @@ function resolveRound(ctx: BindingContext, write: Write, capture: Capture | null
  * `ctx.ids.touched` holds anything (at most a few rounds).
  */
 export function resolveRemote(ctx: BindingContext): boolean {
-  return resolveRound(ctx, (t, key, v) => t.setAttribute(key, v), null)
+  return resolveRound(ctx, (t, key, v) => {
+    t.setAttribute(key, v)
+    // This page's write, as a capture's is: done again on the copy if a concurrent move (made
+    // before the mover saw it) takes the element away (redo.ts). A copy's ids are checked anew
+    // anyway; its references are not, and would point at the wrong element without this.
+    noteAttr(ctx, t, key, v)
+  }, null, new Set())
 }
 
 /**
@@ -304,6 +314,17 @@ export function resolveRemote(ctx: BindingContext): boolean {
  * anything was renamed.
  */
 export function resolveCaptured(ctx: BindingContext, txn: Y.Transaction): boolean {
+  // Ids remote changes touched that wait for resolveRemote (a gap): not this capture's to decide.
+  const waiting = [...ctx.ids.touched]
+  ctx.ids.touched.clear()
+  try {
+    return resolveCapture(ctx, txn)
+  } finally {
+    for (const id of waiting) ctx.ids.touched.add(id)
+  }
+}
+
+function resolveCapture(ctx: BindingContext, txn: Y.Transaction): boolean {
   const written = noteTransaction(ctx, txn)
   if (ctx.ids.touched.size === 0) return false
   const me = txn.doc.clientID
@@ -326,13 +347,16 @@ export function resolveCaptured(ctx: BindingContext, txn: Y.Transaction): boolea
 export function resolveDirect(ctx: BindingContext, capture: Capture | null = null): boolean {
   const write: Write = (t, key, v) => {
     t.setAttribute(key, v)
+    noteAttr(ctx, t, key, v)
     if (key === ID_KEY) ctx.ids.addId(v, t)
     else for (const id of referencedIds(key, v)) ctx.ids.addRef(id, t)
     const node = ctx.mirror.nodeOf(t)
     if (node !== undefined && ctx.mirror.typeOf(node) === t) trySetAttribute(node as Element, key, v, ignoredAttrs(node as Element, ctx.root))
   }
   let wrote = false
-  for (let round = 0; round < MAX_ROUNDS && ctx.ids.touched.size; round++) wrote = resolveRound(ctx, write, capture) || wrote
+  const deferred = new Set<string>()
+  for (let round = 0; round < MAX_ROUNDS && ctx.ids.touched.size; round++) wrote = resolveRound(ctx, write, capture, deferred) || wrote
   ctx.ids.touched.clear()
+  for (const id of deferred) ctx.ids.touched.add(id)
   return wrote
 }
