@@ -233,12 +233,33 @@ function holdersOf(ctx: BindingContext, id: string): Holder[] {
   return [...byLineage.values()].sort((a, b) => compareLineage(a.lineage, b.lineage))
 }
 
-/** Who made a reference: the attribute item's client, or for a copy's inherited value, the element's maker. */
-function authorOf(type: Y.XmlElement, key: string): number | undefined {
+/**
+ * Who made a reference, and when: the attribute item's id, or for a value a moved copy was made
+ * with, the element's lineage (the copy's maker only carried it over).
+ */
+function authorOf(type: Y.XmlElement, key: string): Lineage | undefined {
   const item = type._map.get(key)
   if (item === undefined || item.deleted) return undefined
-  if (inherited(type, item)) return parseLineage(originOf(type)!).client
-  return item.id.client
+  if (inherited(type, item)) return parseLineage(originOf(type)!)
+  return item.id
+}
+
+/**
+ * The holder a reference was made with: the one its author made; of several, the last one made
+ * before the reference (a client's clock orders what it made), else the first made after it (in
+ * one transaction, elements and attributes are numbered parent by parent, not in the order the
+ * page made them). Undefined when its author made none.
+ */
+function madeWith(holders: readonly Holder[], author: Lineage): Holder | undefined {
+  let before: Holder | undefined
+  let after: Holder | undefined
+  for (const h of holders) {
+    if (h.lineage.client !== author.client) continue
+    if (h.lineage.clock <= author.clock) {
+      if (before === undefined || h.lineage.clock > before.lineage.clock) before = h
+    } else if (after === undefined || h.lineage.clock < after.lineage.clock) after = h
+  }
+  return before ?? after
 }
 
 type Write = (type: Y.XmlElement, key: string, value: string) => void
@@ -279,10 +300,10 @@ function resolveRound(ctx: BindingContext, write: Write, capture: Capture | null
         let to: Holder | undefined
         if (capture?.wrote(r, key)) to = follows
         else {
-          // Made with a renamed element: by its maker, who did not make the one that keeps the id.
+          // Made with a renamed element: its author made it, and made no other holder since.
           const author = authorOf(r, key)
-          const made = [...renamed.keys()].filter((h) => h.lineage.client === author && !capture?.newcomer(h))
-          if (made.length === 1 && keeper.lineage.client !== author) to = made[0]
+          const h = author && madeWith(capture ? holders.filter((x) => !capture.newcomer(x)) : holders, author)
+          if (h !== undefined && renamed.has(h)) to = h
         }
         if (to !== undefined) write(r, key, retarget(key, v, id, renamed.get(to)!))
       }
