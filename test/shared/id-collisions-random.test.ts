@@ -7,7 +7,7 @@ import { canonicalDoc } from '../../src/binding/canonical.js'
 const inChromium = typeof navigator !== 'undefined' && /Chrome\//.test(navigator.userAgent) && !/HappyDOM/.test(navigator.userAgent)
 // Replay one schedule: VITE_SEED=1234 npx vitest run --project unit id-collisions-random
 const onlySeed = Number(import.meta.env.VITE_SEED ?? NaN)
-const RUNS = Number(import.meta.env.VITE_RUNS ?? (inChromium ? 60 : 300))
+const RUNS = Number(import.meta.env.VITE_RUNS ?? (inChromium ? 100 : 300))
 const seeds = Number.isNaN(onlySeed) ? Array.from({ length: RUNS }, (_, i) => i + 1) : [onlySeed]
 
 const SVG = 'http://www.w3.org/2000/svg'
