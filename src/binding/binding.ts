@@ -5,7 +5,7 @@ import { createMirror, type YNode } from './mirror.js'
 import { MoveIndex } from './moves.js'
 import { Capture, childIndex, registerMoves } from './capture.js'
 import { collectLost, hasRedo, redo, RedoState } from './redo.js'
-import { IdIndex, indexAll, noteTransaction, resolve, resolveCaptured, writeHere } from './ids.js'
+import { colliding, IdIndex, indexAll, noteTransaction, resolve, resolveCaptured, writeHere } from './ids.js'
 import { patchFromEvents, patchRootAttributes, revertRecords } from './patch.js'
 import { TextMarkers } from './text-delta.js'
 import { domFromType, typeFromDom } from './build.js'
@@ -251,7 +251,7 @@ export class Binding {
     const { ids } = this.ctx
     if (this.readOnly) return ids.touched.clear()
     if (this.docRef.store.pendingStructs !== null) return
-    for (let round = 0; round < 4 && ids.touched.size; round++) this.docRef.transact(() => resolve(this.ctx, (t, key, v) => writeHere(this.ctx, t, key, v, false)), IDS)
+    for (let round = 0; round < 4 && colliding(this.ctx); round++) this.docRef.transact(() => resolve(this.ctx, (t, key, v) => writeHere(this.ctx, t, key, v, false)), IDS)
     ids.touched.clear()
   }
 

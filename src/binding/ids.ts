@@ -214,6 +214,7 @@ interface Capture {
  */
 export function resolve(ctx: BindingContext, write: Write, capture: Capture | null = null): void {
   const ix = ctx.ids
+  if (!colliding(ctx)) return
   const later = new Set<string>()
   for (let round = 0; round < 4 && ix.touched.size; round++) {
     const ids = [...ix.touched]
@@ -247,6 +248,15 @@ export function resolve(ctx: BindingContext, write: Write, capture: Capture | nu
   }
   ix.touched.clear()
   for (const id of later) ix.touched.add(id)
+}
+
+/** Whether any touched id has two holders; the others are done with (most transactions). */
+export function colliding(ctx: BindingContext): boolean {
+  for (const id of ctx.ids.touched) {
+    if (holders(ctx.ids, id).length > 1) return true
+    ctx.ids.touched.delete(id)
+  }
+  return false
 }
 
 /**
