@@ -5,7 +5,7 @@ import { createMirror, type YNode } from './mirror.js'
 import { MoveIndex } from './moves.js'
 import { Capture, childIndex, registerMoves } from './capture.js'
 import { collectLost, hasRedo, redo, RedoState } from './redo.js'
-import { colliding, IdIndex, indexAll, noteTransaction, resolve, resolveCaptured, writeHere } from './ids.js'
+import { colliding, followOwn, IdIndex, indexAll, noteTransaction, resolve, resolveCaptured, writeHere } from './ids.js'
 import { patchFromEvents, patchRootAttributes, revertRecords } from './patch.js'
 import { TextMarkers } from './text-delta.js'
 import { domFromType, typeFromDom } from './build.js'
@@ -233,7 +233,7 @@ export class Binding {
     try {
       this.docRef.transact((txn) => {
         this.capture.flush()
-        renamed = resolveCaptured(this.ctx, txn)
+        renamed = resolveCaptured(this.ctx, txn, (n) => this.capture.orderOf(n))
       }, LOCAL)
     } finally {
       this.observeDoc()
@@ -249,10 +249,15 @@ export class Binding {
    */
   private resolveIds(): void {
     const { ids } = this.ctx
-    if (this.readOnly) return ids.touched.clear()
+    if (this.readOnly) {
+      ids.learned = []
+      return ids.touched.clear()
+    }
     if (this.docRef.store.pendingStructs !== null) return
-    for (let round = 0; round < 4 && colliding(this.ctx); round++) this.docRef.transact(() => resolve(this.ctx, (t, key, v) => writeHere(this.ctx, t, key, v, false)), IDS)
+    const write = (t: Y.XmlElement, key: string, v: string): void => writeHere(this.ctx, t, key, v, false)
+    for (let round = 0; round < 4 && colliding(this.ctx); round++) this.docRef.transact(() => resolve(this.ctx, write), IDS)
     ids.touched.clear()
+    if (ids.learned.length) this.docRef.transact(() => followOwn(this.ctx, write), IDS)
   }
 
   /** Two peers moved one node at once: keep the copy every peer keeps, delete the others. */

@@ -48,6 +48,10 @@ export class IdIndex {
   readonly refs = new Map<string, Set<Y.XmlElement>>()
   /** Ids written since the last resolve: where a collision may have appeared. */
   readonly touched = new Set<string>()
+  /** This page's own elements another page renamed (old id, element): its references to follow (followOwn). */
+  learned: Array<[id: string, lineage: string]> = []
+  /** Lineages of this page's elements known renamed here (learned, or renamed by this page): learned once. */
+  readonly known = new Set<string>()
   n = 0
   max = 4096
 }
@@ -136,6 +140,7 @@ export function noteTransaction(ctx: BindingContext, txn: Y.Transaction): Writte
       if (key === ID_KEY) {
         add(ctx.ids, ctx.ids.ids, v, t)
         w.ids.add(t)
+        if (client !== txn.doc.clientID) noteLearned(ctx, t, v)
       }
       const refs = referencedIds(key!, v)
       for (const id of refs) add(ctx.ids, ctx.ids.refs, id, t)
@@ -146,6 +151,44 @@ export function noteTransaction(ctx: BindingContext, txn: Y.Transaction): Writte
     }
   }
   return w
+}
+
+/**
+ * Another page renamed an element this page made (or a copy of it arrives renamed: moved by a
+ * page that had seen the rename). This page may have made references to it, by the old id,
+ * that no page renaming it has seen yet (made before this page saw the other holder, and sent
+ * after that page renamed): remembered once per element, for followOwn.
+ */
+function noteLearned(ctx: BindingContext, t: Y.XmlElement, v: string): void {
+  const l = lineageOf(t)
+  if (l === undefined || stamp(l)[0] !== t.doc?.clientID || ctx.ids.known.has(l)) return
+  const suffix = renamedId('', stamp(l))
+  if (!v.endsWith(suffix) || v.length === suffix.length) return
+  ctx.ids.known.add(l)
+  ctx.ids.learned.push([v.slice(0, -suffix.length), l])
+}
+
+/**
+ * This page's references to its own elements that others renamed (noteLearned) follow them, by
+ * the rule resolve() applies: the holder they were made with. Only this page, their author, does
+ * this, when it learns of the rename: a reference it makes to the old id afterwards means the
+ * element that kept it. Call inside a transaction whose origin the patcher applies.
+ */
+export function followOwn(ctx: BindingContext, write: Write): void {
+  const me = ctx.fragment.doc!.clientID
+  for (const [id, l] of ctx.ids.learned.splice(0)) {
+    // The element now, wherever it is (a concurrent move may have made a copy of it since).
+    const to = renamedId(id, stamp(l))
+    const t = holders(ctx.ids, to).find((h) => lineageOf(h) === l)
+    if (t === undefined) continue
+    const hs = [...holdersOf(ctx, id), { l: stamp(l), types: [t] }]
+    for (const r of referrers(ctx.ids, id)) {
+      for (const [key, v] of attrs(r)) {
+        const author = referencedIds(key, v).includes(id) ? authorOf(r, key) : undefined
+        if (author?.[0] === me && r !== t && madeWith(hs, author)?.types[0] === t) write(r, key, retarget(key, v, id, to))
+      }
+    }
+  }
 }
 
 /** A value a moved node's copy was made with (its first write of the key, by the copy's maker). */
@@ -205,6 +248,8 @@ type Write = (t: Y.XmlElement, key: string, value: string) => void
 interface Capture {
   readonly newcomer: (h: Holder) => boolean
   readonly wrote: Written['refs']
+  /** Whether the page made `r` (added it, or changed its attributes) no earlier than holder `h`. */
+  readonly after: (r: Y.XmlElement, h: Holder) => boolean
 }
 
 /**
@@ -239,8 +284,9 @@ export function resolve(ctx: BindingContext, write: Write, capture: Capture | nu
           // Made with a renamed element: its author made it, and made no other holder since.
           const byCapture = capture?.wrote.get(r)?.has(key) === true
           const author = byCapture ? undefined : authorOf(r, key)
-          const h = byCapture ? (fresh.length === 1 ? fresh[0] : undefined) : author && madeWith(olds, author)
-          const to = h && renamed.get(h)
+          const h = byCapture ? (fresh.length === 1 && capture!.after(r, fresh[0]!) ? fresh[0] : undefined) : author && madeWith(olds, author)
+          // Never to itself: an element's reference to the id it holds is made with another.
+          const to = h && !h.types.includes(r) ? renamed.get(h) : undefined
           if (to !== undefined) write(r, key, retarget(key, v, id, to))
         }
       }
@@ -265,7 +311,7 @@ export function colliding(ctx: BindingContext): boolean {
  * capture follow it. The page's DOM is written too (a capture is not patched back). True when
  * anything was renamed.
  */
-export function resolveCaptured(ctx: BindingContext, txn: Y.Transaction): boolean {
+export function resolveCaptured(ctx: BindingContext, txn: Y.Transaction, orderOf: (node: Node | undefined) => number | undefined): boolean {
   // Ids remote changes touched that wait for resolveIds (a gap): not this capture's to decide.
   const waiting = [...ctx.ids.touched]
   ctx.ids.touched.clear()
@@ -277,6 +323,11 @@ export function resolveCaptured(ctx: BindingContext, txn: Y.Transaction): boolea
   resolve(ctx, (t, key, v) => ((wrote = true), writeHere(ctx, t, key, v)), {
     newcomer: (h) => (h.l[0] === me && h.l[1] >= before) || h.types.some((t) => w.ids.has(t) && !madeNow(t)),
     wrote: w.refs,
+    after: (r, h) => {
+      const o = orderOf(ctx.mirror.nodeOf(r))
+      const made = Math.min(...h.types.map((t) => orderOf(ctx.mirror.nodeOf(t)) ?? Infinity))
+      return o === undefined || made === Infinity || o >= made
+    },
   })
   for (const id of waiting) ctx.ids.touched.add(id)
   return wrote
@@ -290,6 +341,8 @@ export function resolveCaptured(ctx: BindingContext, txn: Y.Transaction): boolea
 export function writeHere(ctx: BindingContext, t: Y.XmlElement, key: string, v: string, page = true): void {
   t.setAttribute(key, v)
   noteAttr(ctx, t, key, v)
+  const l = key === ID_KEY ? lineageOf(t) : undefined
+  if (l !== undefined && stamp(l)[0] === t.doc?.clientID) ctx.ids.known.add(l) // renamed by this page: nothing to learn
   if (!page) return // indexed when its transaction's observers run
   if (key === ID_KEY) add(ctx.ids, ctx.ids.ids, v, t)
   else for (const id of referencedIds(key, v)) add(ctx.ids, ctx.ids.refs, id, t)

@@ -39,6 +39,7 @@ async function schedule(seed: number): Promise<void> {
   // Client ids from the seed, so that a schedule replays exactly (they decide who keeps an id).
   for (const p of net.peers) p.session.islands.get('main')!.doc.clientID = 1 + rng.int(2 ** 31)
   const counters = net.peers.map(() => 1)
+  const own: string[][] = net.peers.map(() => [])
   const made: Made[] = []
   const removed = new Set<string>()
   // Which pages moved each element: one that two pages moved at once may be lost to moves.ts
@@ -65,6 +66,7 @@ async function schedule(seed: number): Promise<void> {
         const m = marker()
         container().appendChild(el(rng.pick(['rect', 'circle']), { id, class: m, fill: rng.pick(COLORS), x: String(rng.int(90)) }))
         made.push({ marker: m })
+        own[i]!.push(m)
         debug(`${p.id} draws ${id} .${m}`)
         if (rng.chance(0.4)) {
           const u = marker()
@@ -116,6 +118,22 @@ async function schedule(seed: number): Promise<void> {
         break
       }
       case 6:
+        if (rng.chance(0.5)) {
+          // A use of a shape this page drew, made later (a task after it drew it: captured),
+          // by the id this page shows for it.
+          p.session.flush()
+          const mine = own[i]!.map((m) => p.island().querySelector(`.${m}`)).filter((e): e is Element => e !== null && e.id !== '')
+          if (!mine.length) break
+          const target = rng.pick(mine)
+          // By id only while the id names it alone here (a page waiting for a gap to fill shows a
+          // collision until it can resolve it, and getElementById gives the first).
+          if (ofPage(p, '[id]').filter((e) => e.id === target.id).length !== 1) break
+          const u = marker()
+          container().appendChild(el('use', { id: `shape_${counters[i]!++}`, class: u, href: `#${target.id}` }))
+          made.push({ marker: u, ref: { marker: target.getAttribute('class')!, attr: 'href' } })
+          debug(`${p.id} uses ${target.id} .${target.getAttribute('class')} in .${u}`)
+          break
+        }
         // The app's counter starts over (a reload that did not look at the drawing).
         if (rng.chance(0.3)) {
           counters[i] = 1

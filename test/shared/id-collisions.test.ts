@@ -293,6 +293,44 @@ describe('ids that collide', () => {
     })
   }
 
+  it("a reference its author made before it saw the other shape, sent after the rename, follows", async () => {
+    const net = await pages(3)
+    const [a, b, c] = net.peers as [TestPeer, TestPeer, TestPeer]
+    setClients(net, [100, 200, 300]) // a's shape keeps the id
+    net.bus.pause(a.id)
+    net.bus.pause(b.id)
+    draw(a, 'shape_1', 'red')
+    draw(b, 'shape_1', 'blue')
+    await net.settle()
+    net.bus.resume(b.id)
+    await net.settle() // a and c rename b's shape; a's update (its shape, the rename) waits
+    net.bus.pause(b.id)
+    // b, still seeing only its own shape_1, makes a use of it, in a later task.
+    const use = b.doc.createElementNS(SVG, 'use')
+    use.setAttribute('href', '#shape_1')
+    use.setAttribute('class', 'mine')
+    layer(b).appendChild(use)
+    await net.settle()
+    net.bus.resume(a.id) // b gets a's shape and the rename at once: it never sees two shape_1
+    await net.settle()
+    net.bus.resume(b.id)
+    await net.settle()
+    expectConverged(net)
+    for (const p of [a, b, c]) {
+      const blue = p.island().querySelector('[fill="blue"]')!
+      expect(blue.id, p.id).not.toBe('shape_1')
+      expect(p.island().querySelector('.mine')!.getAttribute('href'), p.id).toBe(`#${blue.id}`)
+    }
+    // A use b makes of shape_1 now, having seen the rename, means a's shape, and stays so.
+    const later = b.doc.createElementNS(SVG, 'use')
+    later.setAttribute('href', '#shape_1')
+    later.setAttribute('class', 'later')
+    layer(b).appendChild(later)
+    await net.settle()
+    expectConverged(net)
+    for (const p of [a, b, c]) expect(p.island().querySelector('.later')!.getAttribute('href')).toBe('#shape_1')
+  })
+
   it('a late joiner gets the renamed drawing', async () => {
     const net = await concurrent(2, ['red', 'blue'], [1, 0])
     const late = net.join(PAGE)
