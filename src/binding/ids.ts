@@ -22,7 +22,8 @@ import { noteAttr } from './redo.js'
  *   a renamed element when they were made with it: in a capture, those written in that capture;
  *   otherwise those whose author (the attribute item's client, or for a value a moved copy was
  *   made with, the element's maker) made the renamed element, the last of the holders it made
- *   before the reference (docs/PROTOCOL.md, "The island's doc").
+ *   before the reference (docs/PROTOCOL.md, "The island's doc"). A page that learns that another
+ *   renamed an element it made does the same for its own references to it (followOwn).
  *
  * Cost: each transaction is read for the ids and references it wrote (its new structs), never
  * the whole island; the index keeps every element seen with an id, dropping stale entries when met.
