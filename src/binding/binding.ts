@@ -5,6 +5,7 @@ import { createMirror, type YNode } from './mirror.js'
 import { MoveIndex } from './moves.js'
 import { Capture, childIndex, registerMoves } from './capture.js'
 import { collectLost, hasRedo, moveAgain, redo, RedoState } from './redo.js'
+import { colliding, followOwn, IdIndex, indexAll, noteTransaction, resolve, resolveCaptured, writeHere } from './ids.js'
 import { patchFromEvents, patchRootAttributes, revertRecords } from './patch.js'
 import { TextMarkers } from './text-delta.js'
 import { domFromType, typeFromDom } from './build.js'
@@ -25,6 +26,8 @@ export const SEED = Symbol('xml-sync-islands:seed')
 export const MOVES = Symbol('xml-sync-islands:moves')
 /** Doing again, on a moved node's copy, this page's edits that died with the original (redo.ts). */
 export const REDO = Symbol('xml-sync-islands:redo')
+/** Renaming elements whose ids collide with another's (ids.ts). */
+export const IDS = Symbol('xml-sync-islands:ids')
 
 export const FRAGMENT = 'island'
 export const ROOT_ATTRS = 'attrs'
@@ -101,6 +104,9 @@ export class Binding {
       if (kids.length) this.ctx.fragment.insert(0, kids)
       const attrs = [...sharedAttrs(this.ctx, this.root)].sort((a, b) => (a[0] < b[0] ? -1 : 1))
       for (const [k, v] of attrs) this.ctx.rootAttrs.set(k, v)
+      // A page whose own content repeats an id: renamed in the seed, so equal pages stay equal.
+      indexAll(this.ctx)
+      resolve(this.ctx, (t, key, v) => writeHere(this.ctx, t, key, v))
     }, SEED)
     doc.clientID = randomId
   }
@@ -140,8 +146,10 @@ export class Binding {
     if (live.length !== types.length) throw new Error(`adoption left ${live.length} shared nodes for ${types.length} types`)
     live.forEach((n, i) => ctx.mirror.bind(n, types[i]!))
     patchRootAttributes(ctx, ctx.rootAttrs.keys())
-    this.observer.takeRecords()
     this.observeDoc()
+    indexAll(ctx)
+    this.resolveIds()
+    this.observer.takeRecords()
   }
 
   start(): void {
@@ -205,6 +213,7 @@ export class Binding {
         this.docRef.transact(() => redo(this.ctx, (t) => registerMoves(this.ctx, t)), REDO)
         this.resolveMoves()
       }
+      this.resolveIds()
       this.observer.takeRecords()
       // A child this page moved inside a node moved elsewhere meanwhile: moved again, and sent.
       if (moveAgain(this.ctx)) this.commit(this.observer.takeRecords())
@@ -222,11 +231,35 @@ export class Binding {
     // The doc observers ignore local transactions, but while one is registered Yjs still builds
     // and path-sorts the events of every changed type for it: leave them out of this one.
     this.unobserveDoc()
+    let renamed = false
     try {
-      this.docRef.transact(() => this.capture.flush(), LOCAL)
+      this.docRef.transact((txn) => {
+        this.capture.flush()
+        renamed = resolveCaptured(this.ctx, txn, (n) => this.capture.orderOf(n))
+      }, LOCAL)
     } finally {
       this.observeDoc()
     }
+    if (renamed) this.observer.takeRecords() // of the renames written to the page
+  }
+
+  /**
+   * Ids that two elements hold since the last remote changes: renamed as every peer renames them
+   * (ids.ts), in transactions the patcher applies. A read-only page leaves that to the editors.
+   * While updates wait in Yjs's pending structs (a gap), this waits too: what waits may be a
+   * reference made with the element to rename, in the same update as that element.
+   */
+  private resolveIds(): void {
+    const { ids } = this.ctx
+    if (this.readOnly) {
+      ids.learned = []
+      return ids.touched.clear()
+    }
+    if (this.docRef.store.pendingStructs !== null) return
+    const write = (t: Y.XmlElement, key: string, v: string): void => writeHere(this.ctx, t, key, v, false)
+    for (let round = 0; round < 4 && colliding(this.ctx); round++) this.docRef.transact(() => resolve(this.ctx, write), IDS)
+    ids.touched.clear()
+    if (ids.learned.length) this.docRef.transact(() => followOwn(this.ctx, write), IDS)
   }
 
   /** Two peers moved one node at once: keep the copy every peer keeps, delete the others. */
@@ -252,6 +285,7 @@ export class Binding {
       mirror: createMirror(),
       moves: new MoveIndex(),
       redo: new RedoState(),
+      ids: new IdIndex(),
       texts: new TextMarkers(),
       allow: this.allow,
       limits: this.limits,
@@ -282,6 +316,7 @@ export class Binding {
     if (txn.origin === LOCAL || txn.origin === SEED) return
     this.guard(() => {
       try {
+        noteTransaction(this.ctx, txn)
         collectLost(this.ctx, txn)
         patchFromEvents(this.ctx, events)
       } catch (err) {

@@ -28,6 +28,10 @@ export class Capture {
   private readonly elements = new Map<Element, Map<string, [ns: string | null, local: string]> | null>()
   // Every old value seen for a text node, in order: the data before each change.
   private readonly texts = new Map<Text, string[]>()
+  // The order the records first named each node added, or whose attributes changed (ids.ts: a
+  // reference made before an element was added cannot have meant that element).
+  private seen = new Map<Node, number>()
+  private last = new Map<Node, number>()
 
   constructor(private ctx: BindingContext) {}
 
@@ -42,6 +46,7 @@ export class Capture {
 
   addRecords(records: readonly MutationRecord[]): void {
     for (const r of records) {
+      if (r.type !== 'characterData') for (const n of r.type === 'childList' ? r.addedNodes : [r.target]) if (!this.seen.has(n)) this.seen.set(n, this.seen.size)
       if (r.type === 'childList') {
         this.parents.add(r.target)
         let nodes = this.touched.get(r.target)
@@ -76,6 +81,19 @@ export class Capture {
   /** Marks elements whose attributes may have changed without a record (the SVG DOM). */
   addElements(elements: Iterable<Element>): void {
     for (const el of elements) this.elements.set(el, null)
+  }
+
+  /**
+   * When this capture's records first named `node`, or the nearest ancestor they named (an
+   * element added inside a group added): undefined for what they never named. For the records
+   * the last flush wrote.
+   */
+  orderOf(node: Node | undefined): number | undefined {
+    for (let n = node; n != null && n !== this.ctx.root; n = n.parentNode ?? undefined) {
+      const o = this.last.get(n)
+      if (o !== undefined) return o
+    }
+    return undefined
   }
 
   /** Writes every dirty node into the doc; call inside a transaction. */
@@ -116,6 +134,8 @@ export class Capture {
     this.recheck.clear()
     this.elements.clear()
     this.texts.clear()
+    this.last = this.seen
+    this.seen = new Map()
   }
 }
 

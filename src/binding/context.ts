@@ -1,5 +1,6 @@
 import type * as Y from 'yjs'
 import type { Mirror, YNode } from './mirror.js'
+import type { IdIndex } from './ids.js'
 import type { MoveIndex } from './moves.js'
 import type { RedoState } from './redo.js'
 import type { TextMarkers } from './text-delta.js'
@@ -15,6 +16,8 @@ export interface BindingContext {
   readonly moves: MoveIndex
   /** What this page wrote, to do again on a copy if a concurrent move took the node away (redo.ts). */
   readonly redo: RedoState
+  /** Every element seen with an id, and every reference to one: to keep ids unique (ids.ts). */
+  readonly ids: IdIndex
   /** Where a recent edit of each text was: remote text deltas are found from there (text-delta.ts). */
   readonly texts: TextMarkers
   /** Whether an element, attribute or text may be rendered, and shared (the island's policy). */
