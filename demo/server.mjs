@@ -47,7 +47,7 @@ function fileFor(urlPath) {
     return undefined
   }
   if (path.includes('\0')) return undefined
-  if (path === '/') path = '/index.html'
+  if (path.endsWith('/')) path += 'index.html'
   for (const [prefix, dir] of Object.entries(ROOTS)) {
     if (!path.startsWith(prefix)) continue
     const file = normalize(join(dir, path.slice(prefix.length)))
