@@ -4,5 +4,9 @@
  * `XmlSyncIslands`. A bundle of its own, so that pages including the engine with a script tag
  * do not pay for the panel.
  */
+import { pageHadYjsMark, YJS_MARK } from './panel/yjs-mark.js'
+
 export * from './index.js'
 export { bookmarklet, currentPanel, bookmarkletUrl, bookmarkletSource, Panel, SyncRun, type SyncConfig, type PanelOptions, type RunState } from './panel/index.js'
+
+if (!pageHadYjsMark) delete (globalThis as Record<string, unknown>)[YJS_MARK]

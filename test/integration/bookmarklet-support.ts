@@ -111,8 +111,10 @@ export const panelPart = (page: Page, part: string): Locator => page.locator(`xs
 
 /**
  * An init script counting what the page holds live: listeners on nodes and windows (added minus
- * removed, by type and capture), MutationObservers observing, and a fingerprint of every
- * accessor and method on the window's prototypes (a hook left behind changes it).
+ * removed, by type and capture) and MutationObservers observing that the engine's bundles
+ * added (`xml-sync-islands` in the calling stack: the page's and Playwright's own, which it
+ * injects into the page's world, are not ours to count), and a fingerprint of every accessor and method on the window's
+ * prototypes (a hook left behind changes it).
  * Read with `liveCounts(page)`.
  */
 export const COUNTERS_SCRIPT = `(() => {
@@ -123,17 +125,22 @@ export const COUNTERS_SCRIPT = `(() => {
   const counted = (t) => t instanceof Node || t === window
   const add = EventTarget.prototype.addEventListener, remove = EventTarget.prototype.removeEventListener
   EventTarget.prototype.addEventListener = function (type, fn, opts) {
-    if (fn && counted(this)) { const [t, ty, f, c] = key(this, type, fn, opts); live.set(id(t) + ' ' + ty + ' ' + id(f) + ' ' + c, ty) }
+    if (fn && counted(this) && /xml-sync-islands/.test(new Error().stack)) { const [t, ty, f, c] = key(this, type, fn, opts); live.set(id(t) + ' ' + ty + ' ' + id(f) + ' ' + c, ty) }
     return add.call(this, type, fn, opts)
   }
   EventTarget.prototype.removeEventListener = function (type, fn, opts) {
     if (fn && counted(this)) { const [t, ty, f, c] = key(this, type, fn, opts); live.delete(id(t) + ' ' + ty + ' ' + id(f) + ' ' + c) }
     return remove.call(this, type, fn, opts)
   }
-  const observing = new Set()
+  const observing = new Map()
   const MO = window.MutationObserver
   const observe = MO.prototype.observe, disconnect = MO.prototype.disconnect
-  MO.prototype.observe = function (...a) { observing.add(this); return observe.apply(this, a) }
+  const describe = (n) => n.nodeType === 1 ? n.localName + (n.id ? '#' + n.id : '') + (n.getAttribute('class') ? '.' + n.getAttribute('class') : '') : n.nodeName
+  MO.prototype.observe = function (target, o) {
+    if (!observing.has(this) && /xml-sync-islands/.test(new Error().stack)) observing.set(this, [])
+    observing.get(this)?.push(describe(target))
+    return observe.call(this, target, o)
+  }
   MO.prototype.disconnect = function () { observing.delete(this); return disconnect.call(this) }
   const fnIds = new WeakMap(); let nextFn = 1
   const fid = (f) => { if (typeof f !== 'function') return 0; if (!fnIds.has(f)) fnIds.set(f, nextFn++); return fnIds.get(f) }
@@ -154,6 +161,7 @@ export const COUNTERS_SCRIPT = `(() => {
   Object.defineProperty(window, '__xsiCounts', { value: () => ({
     listeners: [...live.values()].sort(),
     observers: observing.size,
+    observed: [...observing.values()].map((t) => [...new Set(t)].join(' ')).sort(),
     elements: document.getElementsByTagName('*').length,
     fingerprint: fingerprint(),
     globals: Object.getOwnPropertyNames(window).filter((n) => !n.startsWith('__xsi')).sort(),
@@ -161,8 +169,11 @@ export const COUNTERS_SCRIPT = `(() => {
 })()`
 
 export interface LiveCounts {
+  /** Types of the live listeners the engine's bundles added. */
   listeners: string[]
   observers: number
+  /** What each live observer of ours observes, for failure messages. */
+  observed: string[]
   elements: number
   fingerprint: string[]
   globals: string[]

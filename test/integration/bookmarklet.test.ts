@@ -1,0 +1,319 @@
+// The bookmarklet in Chromium, run as a click on a bookmark runs it (a browser-side navigation
+// to its javascript: URL), on a drawing page never written for it (test/fixtures/bookmarklet),
+// served over plain http from a host name (not a secure context), with the bundle from the
+// demo server's origin and a private Prosody. Two pages sync the drawing picked by clicking,
+// with the selection overlay picked too and never sent; a ready bookmark from the demo's
+// /bookmarklet/ page needs no click; running it twice toggles the panel; stopping leaves no
+// listener, observer, hook or element behind; and pages that stop it say why.
+import { execFileSync } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../scripts/chromium.mjs'
+import { startProsody, type ProsodyInstance } from '../../scripts/prosody.mjs'
+import { startDemoServer, type DemoServer } from '../../demo/server.mjs'
+import { BUNDLE_PATH, COUNTERS_SCRIPT, fixtureUrl, liveCounts, nextDialog, pageServer, panelPart, runBookmarklet, selfSignedCert, type PageServer } from './bookmarklet-support.js'
+import type { SyncConfig } from '../../panel/config.js'
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url))
+const DEMO_HOST = 'islands-demo.test'
+const PAGES_HOST = 'pages.test'
+const SECURE_HOST = 'secure-pages.test'
+const WAIT = 15_000
+
+let browser: Browser
+let prosody: ProsodyInstance
+let demo: DemoServer
+let pages: PageServer
+let securePages: PageServer
+/** The bookmarklet as the demo's page makes it: the bundle from the demo's origin, its Prosody. */
+let base: SyncConfig & { src: string }
+
+beforeAll(async () => {
+  // Always built here: a stale bundle would test yesterday's panel.
+  execFileSync(process.execPath, ['scripts/build.mjs', '--no-check', '--quiet'], { cwd: ROOT, stdio: 'ignore' })
+  const rules = [DEMO_HOST, PAGES_HOST, SECURE_HOST].map((h) => `MAP ${h} 127.0.0.1`).join(',')
+  ;[browser, prosody, pages, securePages] = await Promise.all([
+    chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, `--host-resolver-rules=${rules}`] }),
+    startProsody(),
+    pageServer(),
+    pageServer(selfSignedCert([SECURE_HOST])),
+  ])
+  demo = await startDemoServer({ port: 0, prosody })
+  base = {
+    src: `http://${DEMO_HOST}:${demo.port}${BUNDLE_PATH}`,
+    service: `ws://${DEMO_HOST}:${prosody.httpPort}/xmpp-websocket`,
+    domain: prosody.anonDomain,
+    muc: prosody.mucDomain,
+  }
+})
+
+afterAll(async () => {
+  await browser?.close()
+  await Promise.all([demo?.close(), pages?.close(), securePages?.close()])
+  await prosody?.stop()
+})
+
+const room = (label: string): string => `${label}${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`
+
+/** A fixture page in its own context, counting what it holds live, recording uncaught errors. */
+async function open(context: BrowserContext, url: string): Promise<{ page: Page; errors: string[] }> {
+  const page = await context.newPage()
+  const errors: string[] = []
+  page.on('pageerror', (e) => errors.push(e.message))
+  await page.addInitScript(COUNTERS_SCRIPT)
+  await page.goto(url)
+  return { page, errors }
+}
+
+const status = (page: Page) => panelPart(page, 'status').textContent()
+const problem = (page: Page) => panelPart(page, 'problem').textContent()
+
+/** The island's doc as this page shares it (what it sent), via the panel's run. */
+const sharedDoc = (page: Page, name: string): Promise<string> =>
+  page.evaluate((name) => (window as any).XmlSyncIslands.currentPanel().run.session.islands.get(name).doc.getXmlFragment('island').toString(), name)
+
+/** Clicks the middle of an element, as a person would. */
+async function clickOn(page: Page, selector: string): Promise<void> {
+  const box = (await page.locator(selector).boundingBox())!
+  await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2)
+}
+
+async function dragBy(page: Page, selector: string, dx: number, dy: number): Promise<void> {
+  const box = (await page.locator(selector).boundingBox())!
+  const x = box.x + box.width / 2
+  const y = box.y + box.height / 2
+  await page.mouse.move(x, y)
+  await page.mouse.down()
+  for (let i = 1; i <= 6; i++) await page.mouse.move(x + (dx * i) / 6, y + (dy * i) / 6)
+  await page.mouse.up()
+}
+
+/** A ready bookmark from the demo's /bookmarklet/ page: the form filled in, the link's href. */
+async function readyBookmark(context: BrowserContext, fields: Record<string, string>): Promise<string> {
+  const page = await context.newPage()
+  await page.goto(`http://${DEMO_HOST}:${demo.port}/bookmarklet/`)
+  await expect.poll(() => page.locator('#bookmarklet').getAttribute('href')).toMatch(/^javascript:/)
+  for (const [name, value] of Object.entries(fields)) await page.fill(`#builder [name="${name}"]`, value)
+  const href = (await page.locator('#ready').getAttribute('href'))!
+  expect(await page.locator('#how li').count()).toBe(3)
+  await page.close()
+  return href
+}
+
+describe('the bookmarklet on a drawing page never written for it (plain http, a host name)', () => {
+  it('two pages through Prosody: the SVG and its overlay picked by clicking, the overlay never sent; stop leaves nothing behind', async () => {
+    const name = room('pick')
+    const [ctxA, ctxB] = await Promise.all([browser.newContext(), browser.newContext()])
+    try {
+      const A = await open(ctxA, fixtureUrl(`http://${PAGES_HOST}:${pages.port}`, 'drawing.html'))
+      expect(await A.page.evaluate(() => isSecureContext)).toBe(false)
+      await clickOn(A.page, '#s1') // the page's own selection: a class and an overlay outline
+      expect(await A.page.locator('#canvas > g.overlay').count()).toBe(1)
+      const before = await liveCounts(A.page)
+
+      await runBookmarklet(A.page, base)
+      await expect.poll(() => panelPart(A.page, 'pick-island').isVisible()).toBe(true)
+      // The island: the pointer over the paper (a background rect), ArrowUp to its <svg>, Enter.
+      await panelPart(A.page, 'pick-island').click()
+      const svgBox = (await A.page.locator('#canvas').boundingBox())!
+      await A.page.mouse.move(svgBox.x + svgBox.width - 10, svgBox.y + svgBox.height - 10)
+      await expect.poll(() => panelPart(A.page, 'pick-label').textContent()).toBe('rect.paper')
+      await expect.poll(() => panelPart(A.page, 'pick-box').isVisible()).toBe(true)
+      await A.page.keyboard.press('ArrowUp')
+      await expect.poll(() => panelPart(A.page, 'pick-label').textContent()).toBe('#canvas')
+      await A.page.keyboard.press('Enter')
+      await expect.poll(() => panelPart(A.page, 'island').textContent()).toBe('#canvas')
+      await expect.poll(() => panelPart(A.page, 'name').inputValue()).toBe('canvas')
+      // What stays local: the overlay, by pointing at its outline and widening to its group.
+      await panelPart(A.page, 'pick-exclude').click()
+      const outline = (await A.page.locator('#canvas > g.overlay > rect.outline').boundingBox())!
+      await A.page.mouse.move(outline.x + 1, outline.y + outline.height / 2)
+      await expect.poll(() => panelPart(A.page, 'pick-label').textContent()).toBe('rect.outline')
+      await A.page.keyboard.press('ArrowUp')
+      await A.page.keyboard.press('Enter')
+      await expect.poll(() => panelPart(A.page, 'exclude').inputValue()).toBe('g.overlay')
+      // The picking clicks never reached the page: the selection is as it was.
+      expect(await A.page.locator('#s1.selected').count()).toBe(1)
+      await panelPart(A.page, 'local').fill('class')
+      await panelPart(A.page, 'room').fill(name)
+      await panelPart(A.page, 'start').click()
+      await expect.poll(() => status(A.page), { timeout: WAIT }).toMatch(/^connected: XMPP room/)
+
+      // B: a ready bookmark from the demo's page, selection made first; no click in the panel.
+      const href = await readyBookmark(ctxB, { room: name, island: '#canvas', exclude: 'g.overlay', local: 'class' })
+      const B = await open(ctxB, fixtureUrl(`http://${PAGES_HOST}:${pages.port}`, 'drawing.html'))
+      await clickOn(B.page, '#s2')
+      try {
+        await B.page.goto(href)
+      } catch (err) {
+        expect(String(err)).toMatch(/ERR_ABORTED/)
+      }
+      await expect.poll(() => status(B.page), { timeout: WAIT }).toMatch(/^connected/)
+      for (const page of [A.page, B.page]) await expect.poll(() => panelPart(page, 'peers').textContent(), { timeout: WAIT }).toMatch(/^Here: /)
+
+      // Each drags its own selected shape (through the SVG DOM); the other follows.
+      await dragBy(A.page, '#s1', 60, 40)
+      await dragBy(B.page, '#s2', -50, 30)
+      const geometry = (page: Page) =>
+        page.evaluate(() => [document.querySelector('#s1')!.getAttribute('x'), document.querySelector('#s1')!.getAttribute('y'), document.querySelector('#s2')!.getAttribute('cx'), document.querySelector('#s2')!.getAttribute('cy')])
+      // s1 by (60, 40) from (30, 30); s2 by (-50, 30) from (200, 120): the drawing is 1:1 on screen.
+      const expected = JSON.stringify(['90', '70', '150', '150'])
+      for (const page of [A.page, B.page]) await expect.poll(async () => JSON.stringify(await geometry(page)), { timeout: WAIT }).toBe(expected)
+
+      // Each page has its own overlay and selection, never the other's: they were never sent.
+      for (const page of [A.page, B.page]) {
+        expect(await page.locator('#canvas > g.overlay').count()).toBe(1)
+        expect(await page.locator('#canvas .selected').count()).toBe(1)
+        const doc = await sharedDoc(page, 'canvas')
+        expect(doc).toContain('fill="#4e79a7"')
+        expect(doc).not.toMatch(/overlay|outline|selected/)
+      }
+      expect(await A.page.locator('#s1.selected').count()).toBe(1)
+      expect(await B.page.locator('#s2.selected').count()).toBe(1)
+      for (const { errors } of [A, B]) expect(errors).toEqual([])
+      expect(await panelPart(A.page, 'errors').locator('li').count()).toBe(0)
+
+      // Stop: nothing of it is left on A but the global, and A's DOM is as it stands.
+      // As it stands, without the marks the run put on it (data-sync-ignore on the overlay).
+      const drawing = (await A.page.locator('#canvas').innerHTML()).replace(/ data-sync-[\w-]+="[^"]*"/g, '')
+      expect(drawing).toContain('class="overlay"')
+      await panelPart(A.page, 'stop').click()
+      await expect.poll(() => A.page.locator('xsi-panel').count()).toBe(0)
+      await expect.poll(() => B.page.locator('xsi-panel [data-part="peers"]').textContent(), { timeout: WAIT }).toMatch(/^Nobody else/)
+      const after = await liveCounts(A.page)
+      expect(after.listeners).toEqual(before.listeners)
+      expect(after.observed).toEqual(before.observed)
+      expect(after.observers).toBe(before.observers)
+      expect(after.elements).toBe(before.elements)
+      expect(after.fingerprint.filter((f) => !before.fingerprint.includes(f))).toEqual([])
+      expect(after.globals.filter((g) => !before.globals.includes(g))).toEqual(['XmlSyncIslands'])
+      expect(await A.page.locator('xsi-panel, script, #xmpp-outgoing, #xmpp-incoming, [data-sync-island], [data-sync-ignore], [data-sync-ignore-attrs]').count()).toBe(1) // drawing.js
+      expect(await A.page.locator('#canvas').innerHTML()).toBe(drawing)
+    } finally {
+      await Promise.all([ctxA.close(), ctxB.close()])
+    }
+  })
+
+  it('running it twice toggles the panel and never starts a second engine; running it after stop starts afresh', async () => {
+    const ctx = await browser.newContext()
+    try {
+      const { page, errors } = await open(ctx, fixtureUrl(`http://${PAGES_HOST}:${pages.port}`, 'drawing.html'))
+      const before = await liveCounts(page)
+      const ready = { ...base, connection: 'tabs' as const, room: room('toggle'), island: '#canvas', start: true }
+      await runBookmarklet(page, ready)
+      await expect.poll(() => status(page), { timeout: WAIT }).toMatch(/^connected: tabs of this browser/)
+      const running = await liveCounts(page)
+      expect(running.listeners.length).toBeGreaterThan(0) // the counter sees the engine's
+      await runBookmarklet(page, ready)
+      await expect.poll(() => page.locator('xsi-panel').isVisible()).toBe(false)
+      await runBookmarklet(page, ready)
+      await expect.poll(() => page.locator('xsi-panel').isVisible()).toBe(true)
+      const again = await liveCounts(page)
+      expect(again.observers).toBe(running.observers)
+      expect(again.listeners).toEqual(running.listeners)
+      expect(await page.locator('xsi-panel').count()).toBe(1)
+      expect(await page.locator('#xmpp-outgoing').count()).toBe(1)
+      expect(await page.locator('[data-sync-island]').count()).toBe(1)
+      await panelPart(page, 'stop').click()
+      await expect.poll(() => page.locator('xsi-panel').count()).toBe(0)
+      const after = await liveCounts(page)
+      expect(after.listeners).toEqual(before.listeners)
+      expect(after.observers).toBe(before.observers)
+      expect(after.elements).toBe(before.elements)
+      // A fresh run after stopping: a new panel, started again.
+      await runBookmarklet(page, ready)
+      await expect.poll(() => status(page), { timeout: WAIT }).toMatch(/^connected/)
+      expect(errors).toEqual([])
+    } finally {
+      await ctx.close()
+    }
+  })
+})
+
+describe('pages that stop it say why', () => {
+  const ready = (): SyncConfig & { src: string } => ({ ...base, room: room('csp'), island: '#canvas', start: true })
+  const at = (csp: string) => fixtureUrl(`http://${PAGES_HOST}:${pages.port}`, 'drawing.html', csp)
+
+  it('a strict connect-src: the panel names the directive and the service', async () => {
+    const ctx = await browser.newContext()
+    try {
+      const { page } = await open(ctx, at("connect-src 'self'"))
+      await runBookmarklet(page, ready())
+      await expect.poll(() => problem(page), { timeout: WAIT }).toMatch(/Content-Security-Policy \(connect-src\) does not allow connecting to ws:\/\/islands-demo\.test/)
+      expect(await status(page)).toMatch(/^stopped by a problem/)
+      expect(await page.locator('[data-sync-island]').count()).toBe(0)
+    } finally {
+      await ctx.close()
+    }
+  })
+
+  it('a strict script-src: the bookmark itself says the script was blocked, and by what', async () => {
+    const ctx = await browser.newContext()
+    try {
+      const { page } = await open(ctx, at("script-src 'self'"))
+      const dialog = nextDialog(page)
+      await runBookmarklet(page, ready())
+      expect(await dialog).toMatch(/Content-Security-Policy \(script-src(-elem)?\) blocks loading the script http:\/\/islands-demo\.test/)
+      expect(await page.locator('script[src*="bookmarklet"]').count()).toBe(0)
+    } finally {
+      await ctx.close()
+    }
+  })
+
+  it('Trusted Types: a page that allows no policy is told so; one that allows it runs the panel', async () => {
+    const ctx = await browser.newContext()
+    try {
+      const { page } = await open(ctx, at("require-trusted-types-for 'script'; trusted-types 'none'"))
+      const dialog = nextDialog(page)
+      await runBookmarklet(page, ready())
+      expect(await dialog).toMatch(/requires Trusted Types/)
+
+      const allowed = await open(ctx, at("require-trusted-types-for 'script'"))
+      await runBookmarklet(allowed.page, { ...ready(), connection: 'tabs' })
+      await expect.poll(() => status(allowed.page), { timeout: WAIT }).toMatch(/^connected/)
+      expect(await problem(allowed.page)).toBe('')
+      expect(allowed.errors).toEqual([])
+    } finally {
+      await ctx.close()
+    }
+  })
+
+  it('a strict style-src: the panel is styled all the same (constructed stylesheet), and page CSS stays out', async () => {
+    const ctx = await browser.newContext()
+    try {
+      const { page } = await open(ctx, at("style-src 'self'"))
+      await runBookmarklet(page, { ...ready(), connection: 'tabs' })
+      await expect.poll(() => status(page), { timeout: WAIT }).toMatch(/^connected/)
+      const look = await page.evaluate(() => {
+        const host = document.querySelector('xsi-panel')!
+        const box = host.shadowRoot!.querySelector('.box')!
+        const s = getComputedStyle(box)
+        return { position: getComputedStyle(host).position, background: s.backgroundColor, radius: s.borderTopLeftRadius, font: s.fontFamily, border: s.borderTopStyle }
+      })
+      // The page's `div { border: 3px dashed red }` and Georgia body font do not reach it.
+      expect(look).toEqual({ position: 'fixed', background: 'rgb(253, 253, 251)', radius: '8px', font: expect.stringContaining('system-ui'), border: 'solid' })
+      expect(await page.locator('#xmpp-outgoing').isVisible()).toBe(false)
+    } finally {
+      await ctx.close()
+    }
+  })
+
+  it('mixed content: an https page told of an http script, and of a ws:// service, before trying', async () => {
+    const ctx = await browser.newContext({ ignoreHTTPSErrors: true })
+    try {
+      const url = fixtureUrl(securePages.origin(SECURE_HOST), 'drawing.html')
+      const { page } = await open(ctx, url)
+      expect(await page.evaluate(() => isSecureContext)).toBe(true)
+      const dialog = nextDialog(page)
+      await runBookmarklet(page, ready())
+      expect(await dialog).toMatch(/mixed content: this page is https and the browser blocks the http script/)
+
+      // The bundle over https (this server's own dist/), the service still ws://.
+      await runBookmarklet(page, { ...ready(), src: `${securePages.origin(SECURE_HOST)}${BUNDLE_PATH}` })
+      await expect.poll(() => problem(page), { timeout: WAIT }).toMatch(/^Mixed content: this page is https.*ws:\/\/islands-demo\.test/)
+    } finally {
+      await ctx.close()
+    }
+  })
+})
