@@ -26,6 +26,8 @@ export interface PanelOptions {
 
 type Attrs = Record<string, string | boolean | undefined>
 
+const KEPT_EVENTS = ['keydown', 'keyup', 'keypress', 'beforeinput', 'input', 'change', 'paste', 'copy', 'cut', 'pointerdown', 'pointerup', 'mousedown', 'mouseup', 'click', 'dblclick', 'contextmenu', 'wheel', 'touchstart', 'touchend']
+
 export class Panel {
   readonly host: HTMLElement
   readonly root: ShadowRoot
@@ -130,6 +132,14 @@ export class Panel {
       h('div', { class: 'row' }, h('button', { part: 'stop' }, 'Stop and close')),
     )
     this.root.append(box, h('div', { class: 'pick-box', part: 'pick-box', hidden: true }), h('div', { class: 'pick-label', part: 'pick-label', hidden: true }))
+
+    // Input in the panel is not the page's: an editor's shortcuts (Backspace deletes the
+    // selected shape) would act on keys typed in a field, seen as coming from the host element.
+    const keep = (e: Event): void => e.stopPropagation()
+    for (const type of KEPT_EVENTS) this.host.addEventListener(type, keep)
+    this.unlisten.push(() => {
+      for (const type of KEPT_EVENTS) this.host.removeEventListener(type, keep)
+    })
 
     const on = (name: string, type: string, fn: (e: Event) => void): void => {
       const el = this.part(name)

@@ -136,7 +136,14 @@ describe('the bookmarklet on a drawing page never written for it (plain http, a 
       // The picking clicks never reached the page: the selection is as it was.
       expect(await A.page.locator('#s1.selected').count()).toBe(1)
       await panelPart(A.page, 'local').fill('class')
-      await panelPart(A.page, 'room').fill(name)
+      // Typing in the panel is not the page's: Backspace there does not delete the selected shape.
+      await panelPart(A.page, 'room').click()
+      await A.page.keyboard.type('typo')
+      for (let i = 0; i < 4; i++) await A.page.keyboard.press('Backspace')
+      expect(await A.page.locator('#s1.selected').count()).toBe(1)
+      await A.page.keyboard.press('Control+A')
+      await A.page.keyboard.type(name)
+      expect(await panelPart(A.page, 'room').inputValue()).toBe(name)
       await panelPart(A.page, 'start').click()
       await expect.poll(() => status(A.page), { timeout: WAIT }).toMatch(/^connected: XMPP room/)
 
@@ -225,6 +232,50 @@ describe('the bookmarklet on a drawing page never written for it (plain http, a 
       await runBookmarklet(page, ready)
       await expect.poll(() => status(page), { timeout: WAIT }).toMatch(/^connected/)
       expect(errors).toEqual([])
+    } finally {
+      await ctx.close()
+    }
+  })
+})
+
+describe('the bookmarklet on a page with islands of its own', () => {
+  it("takes the page's islands, reads the room from a share link, Escape cancels a pick; a page that reloads and runs it again is back", async () => {
+    const ctx = await browser.newContext() // one context: its tabs share a BroadcastChannel
+    try {
+      const name = room('share')
+      const tabs = { ...base, connection: 'tabs' as const }
+      const url = `${fixtureUrl(`http://${PAGES_HOST}:${pages.port}`, 'plain.html')}#top&xsi-room=${name}`
+      const P = await open(ctx, url)
+      await runBookmarklet(P.page, tabs)
+      await expect.poll(() => panelPart(P.page, 'island').textContent()).toBe("the page's 1 island ([data-sync-island])")
+      expect(await panelPart(P.page, 'room').inputValue()).toBe(name)
+      // A pick started and cancelled with Escape changes nothing.
+      await panelPart(P.page, 'pick-island').click()
+      const box = (await P.page.locator('article p').boundingBox())!
+      await P.page.mouse.move(box.x + 5, box.y + 5)
+      await expect.poll(() => panelPart(P.page, 'pick-box').isVisible()).toBe(true)
+      await P.page.keyboard.press('Escape')
+      await expect.poll(() => panelPart(P.page, 'pick-box').isVisible()).toBe(false)
+      expect(await panelPart(P.page, 'island').textContent()).toBe("the page's 1 island ([data-sync-island])")
+      await panelPart(P.page, 'start').click()
+      await expect.poll(() => status(P.page), { timeout: WAIT }).toMatch(/^connected: tabs of this browser, session "share/)
+      await expect.poll(() => panelPart(P.page, 'islands').textContent(), { timeout: WAIT }).toBe('Islands: notes (synced)')
+      const share = await panelPart(P.page, 'share').inputValue()
+      expect(share).toBe(url) // the page's own hash kept, the room in it once
+
+      // A colleague opens the share link and runs the same bookmark: ready, started at once.
+      const Q = await open(ctx, share)
+      await runBookmarklet(Q.page, { ...tabs, start: true })
+      await expect.poll(() => panelPart(Q.page, 'peers').textContent(), { timeout: WAIT }).toMatch(/^Here: tab-/)
+      await P.page.evaluate(() => document.querySelector('article p')!.append(' Shared.'))
+      await expect.poll(() => Q.page.locator('article p').textContent(), { timeout: WAIT }).toBe('Notes the page marked as an island itself. Shared.')
+
+      // Q reloads and runs it again: back in the session, with what was shared meanwhile.
+      await Q.page.reload()
+      await P.page.evaluate(() => document.querySelector('article p')!.append(' Again.'))
+      await runBookmarklet(Q.page, { ...tabs, start: true })
+      await expect.poll(() => Q.page.locator('article p').textContent(), { timeout: WAIT }).toBe('Notes the page marked as an island itself. Shared. Again.')
+      for (const { errors } of [P, Q]) expect(errors).toEqual([])
     } finally {
       await ctx.close()
     }
