@@ -99,10 +99,10 @@ export class SyncRun extends EventTarget {
         ? broadcastBridge({ session: room, document: doc })
         : xmppBridge({
             service: config.service ?? '',
-            domain: config.domain,
             room: roomJid(room, config.muc),
             document: doc,
-            ...(config.jid ? { jid: config.jid, password: config.password ?? '' } : {}),
+            // An account logs in to its own domain; `domain` is the anonymous one.
+            ...(config.jid ? { jid: config.jid, password: config.password ?? '' } : { domain: config.domain }),
           }))
     this.listen(bridge, 'online', () => {
       if (this.state.connection !== 'failed') this.state.connection = 'online'

@@ -12,7 +12,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs
 import { tmpdir } from 'node:os'
 import { extname, join, normalize, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { AddressInfo } from 'node:net'
+import { connect, type AddressInfo, type Socket } from 'node:net'
+import { createServer as createTls } from 'node:tls'
 import type { Locator, Page } from 'playwright-core'
 import { bookmarkletUrl } from '../../panel/bookmarklet.js'
 import type { SyncConfig } from '../../panel/config.js'
@@ -61,7 +62,7 @@ export async function pageServer(tls?: { key: string; cert: string }): Promise<P
   const server = tls ? createHttps(tls, serve) : createHttp(serve)
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as AddressInfo
-  const sockets = new Set<import('node:net').Socket>()
+  const sockets = new Set<Socket>()
   server.on('connection', (s) => {
     sockets.add(s)
     s.on('close', () => sockets.delete(s))
@@ -180,3 +181,57 @@ export interface LiveCounts {
 }
 
 export const liveCounts = (page: Page): Promise<LiveCounts> => page.evaluate(() => (window as any).__xsiCounts())
+
+/**
+ * TLS in front of a loopback port (Prosody's HTTP port): `wss://HOST:port/xmpp-websocket` for an
+ * https page, with the certificate a test made. Bytes are piped as they are.
+ */
+export async function tlsProxy(targetPort: number, tls: { key: string; cert: string }): Promise<{ port: number; close(): Promise<void> }> {
+  const open = new Set<Socket>()
+  const server = createTls(tls, (client) => {
+    const upstream = connect(targetPort, '127.0.0.1')
+    for (const s of [client, upstream]) {
+      open.add(s)
+      s.on('close', () => open.delete(s))
+      s.on('error', () => undefined)
+    }
+    client.pipe(upstream).pipe(client)
+    client.on('close', () => upstream.destroy())
+    upstream.on('close', () => client.destroy())
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of open) s.destroy()
+        server.close(() => resolve())
+      }),
+  }
+}
+
+/** Waits until the panel's status line matches. */
+export async function panelStatus(page: Page, matches: RegExp, timeout = 15_000): Promise<string> {
+  const deadline = Date.now() + timeout
+  let last = ''
+  while (Date.now() < deadline) {
+    last = (await panelPart(page, 'status').textContent().catch(() => '')) ?? ''
+    if (matches.test(last)) return last
+    await page.waitForTimeout(50)
+  }
+  throw new Error(`panel status never matched ${matches}: last "${last}", problem "${await panelPart(page, 'problem').textContent().catch(() => '')}"`)
+}
+
+/**
+ * Picks an element with the panel's picker as a person does: the panel's Pick button, the
+ * pointer over `at` (at its `point`, default the middle of its box), ArrowUp `up` times, Enter.
+ */
+export async function pickWithPanel(page: Page, what: 'island' | 'exclude', at: string, options: { up?: number; point?: (box: { x: number; y: number; width: number; height: number }) => { x: number; y: number } } = {}): Promise<void> {
+  await panelPart(page, what === 'island' ? 'pick-island' : 'pick-exclude').click()
+  const box = await page.locator(at).first().boundingBox()
+  if (!box) throw new Error(`nothing to pick at ${at}`)
+  const p = options.point?.(box) ?? { x: box.x + box.width / 2, y: box.y + box.height / 2 }
+  await page.mouse.move(p.x, p.y)
+  for (let i = 0; i < (options.up ?? 0); i++) await page.keyboard.press('ArrowUp')
+  await page.keyboard.press('Enter')
+}

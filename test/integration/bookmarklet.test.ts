@@ -12,7 +12,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../scripts/chromium.mjs'
 import { startProsody, type ProsodyInstance } from '../../scripts/prosody.mjs'
 import { startDemoServer, type DemoServer } from '../../demo/server.mjs'
-import { BUNDLE_PATH, COUNTERS_SCRIPT, fixtureUrl, liveCounts, nextDialog, pageServer, panelPart, runBookmarklet, selfSignedCert, type PageServer } from './bookmarklet-support.js'
+import { BUNDLE_PATH, COUNTERS_SCRIPT, fixtureUrl, liveCounts, nextDialog, pageServer, panelPart, panelStatus, pickWithPanel, runBookmarklet, selfSignedCert, tlsProxy, type PageServer } from './bookmarklet-support.js'
 import type { SyncConfig } from '../../panel/config.js'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
@@ -26,6 +26,8 @@ let prosody: ProsodyInstance
 let demo: DemoServer
 let pages: PageServer
 let securePages: PageServer
+/** TLS in front of Prosody's WebSocket, for the https pages. */
+let wss: { port: number; close(): Promise<void> }
 /** The bookmarklet as the demo's page makes it: the bundle from the demo's origin, its Prosody. */
 let base: SyncConfig & { src: string }
 
@@ -33,12 +35,14 @@ beforeAll(async () => {
   // Always built here: a stale bundle would test yesterday's panel.
   execFileSync(process.execPath, ['scripts/build.mjs', '--no-check', '--quiet'], { cwd: ROOT, stdio: 'ignore' })
   const rules = [DEMO_HOST, PAGES_HOST, SECURE_HOST].map((h) => `MAP ${h} 127.0.0.1`).join(',')
+  const cert = selfSignedCert([SECURE_HOST])
   ;[browser, prosody, pages, securePages] = await Promise.all([
     chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, `--host-resolver-rules=${rules}`] }),
-    startProsody(),
+    startProsody({ accounts: [{ user: 'alice', password: 'alice-secret' }] }),
     pageServer(),
-    pageServer(selfSignedCert([SECURE_HOST])),
+    pageServer(cert),
   ])
+  wss = await tlsProxy(prosody.httpPort, cert)
   demo = await startDemoServer({ port: 0, prosody })
   base = {
     src: `http://${DEMO_HOST}:${demo.port}${BUNDLE_PATH}`,
@@ -50,7 +54,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close()
-  await Promise.all([demo?.close(), pages?.close(), securePages?.close()])
+  await Promise.all([demo?.close(), pages?.close(), securePages?.close(), wss?.close()])
   await prosody?.stop()
 })
 
@@ -278,6 +282,46 @@ describe('the bookmarklet on a page with islands of its own', () => {
       for (const { errors } of [P, Q]) expect(errors).toEqual([])
     } finally {
       await ctx.close()
+    }
+  })
+})
+
+describe('the bookmarklet on https, the bundle over https, wss:// to Prosody', () => {
+  it('two pages sync the picked drawing, one logged in with an account typed in the panel, one anonymous', async () => {
+    const [ctxA, ctxB] = await Promise.all([browser.newContext({ ignoreHTTPSErrors: true }), browser.newContext({ ignoreHTTPSErrors: true })])
+    try {
+      const origin = securePages.origin(SECURE_HOST)
+      const secure = { src: `${origin}${BUNDLE_PATH}`, service: `wss://${SECURE_HOST}:${wss.port}/xmpp-websocket`, domain: prosody.anonDomain, muc: prosody.mucDomain }
+      const name = room('tls')
+      const A = await open(ctxA, fixtureUrl(origin, 'drawing.html'))
+      expect(await A.page.evaluate(() => isSecureContext)).toBe(true)
+      await clickOn(A.page, '#s1')
+      await runBookmarklet(A.page, secure)
+      await pickWithPanel(A.page, 'island', '#canvas > rect.paper', { up: 1 })
+      await expect.poll(() => panelPart(A.page, 'island').textContent()).toBe('#canvas')
+      await pickWithPanel(A.page, 'exclude', '#canvas > g.overlay > rect.outline', { up: 1, point: (b) => ({ x: b.x + 1, y: b.y + b.height / 2 }) })
+      expect(await panelPart(A.page, 'exclude').inputValue()).toBe('g.overlay')
+      await panelPart(A.page, 'local').fill('class')
+      await panelPart(A.page, 'room').fill(name)
+      // wss://: the panel offers an account.
+      expect(await panelPart(A.page, 'account').isVisible()).toBe(true)
+      await panelPart(A.page, 'jid').fill(`alice@${prosody.domain}`)
+      await panelPart(A.page, 'password').fill('alice-secret')
+      await panelPart(A.page, 'start').click()
+      await panelStatus(A.page, /^connected: XMPP room .* via wss:/)
+      expect(await A.page.evaluate(() => (window as any).XmlSyncIslands.currentPanel().run.bridge.jid)).toMatch(new RegExp(`^alice@${prosody.domain}/`))
+
+      const B = await open(ctxB, fixtureUrl(origin, 'drawing.html'))
+      await runBookmarklet(B.page, { ...secure, room: name, island: '#canvas', exclude: 'g.overlay', local: 'class', start: true })
+      await panelStatus(B.page, /^connected/)
+      for (const page of [A.page, B.page]) await expect.poll(() => panelPart(page, 'peers').textContent(), { timeout: WAIT }).toMatch(/^Here: /)
+      await dragBy(A.page, '#s1', 40, 20)
+      await expect.poll(() => B.page.evaluate(() => [document.querySelector('#s1')!.getAttribute('x'), document.querySelector('#s1')!.getAttribute('y')].join()), { timeout: WAIT }).toBe('70,50')
+      expect(await B.page.locator('#canvas > g.overlay').count()).toBe(0) // A's overlay never came
+      expect(await B.page.locator('#canvas .selected').count()).toBe(0)
+      for (const { errors } of [A, B]) expect(errors).toEqual([])
+    } finally {
+      await Promise.all([ctxA.close(), ctxB.close()])
     }
   })
 })
