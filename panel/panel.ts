@@ -129,7 +129,7 @@ export class Panel {
         h('ul', { class: 'errors', part: 'errors' }),
       ),
       h('p', { class: 'problem', part: 'problem', role: 'alert', hidden: true }),
-      h('div', { class: 'row' }, h('button', { part: 'stop' }, 'Stop and close')),
+      h('div', { class: 'row' }, h('button', { part: 'retry', hidden: true }, 'Change the settings'), h('button', { part: 'stop' }, 'Stop and close')),
     )
     this.root.append(box, h('div', { class: 'pick-box', part: 'pick-box', hidden: true }), h('div', { class: 'pick-label', part: 'pick-label', hidden: true }))
 
@@ -149,6 +149,7 @@ export class Panel {
     on('hide', 'click', () => (this.host.hidden = true))
     on('stop', 'click', () => void this.close())
     on('start', 'click', () => this.start())
+    on('retry', 'click', () => void this.backToSetup())
     on('pick-island', 'click', () => void this.pick('island'))
     on('pick-exclude', 'click', () => void this.pick('exclude'))
     on('page-islands', 'click', () => {
@@ -249,6 +250,8 @@ export class Panel {
     const c = this.config
     c.room = roomFrom(c.room) ?? ''
     if (!c.room) return this.say('Give a room name (letters, digits, . _ -), or paste a share link.')
+    if (!c.island && !this.doc.querySelector(`[${ATTR_ISLAND}]`)) return this.say('Pick the island first: this page has no [data-sync-island] element.')
+    if (connectionOf(c) === 'xmpp' && !c.service) return this.say('Give the XMPP service (a ws:// or wss:// URL), or choose tabs of this browser.')
     for (const [what, sel] of [['island', c.island], ['exclude', c.exclude]] as const) {
       if (sel && !validSelector(this.doc, sel)) return this.say(`The ${what} selector is not valid CSS: ${sel}`)
     }
@@ -274,6 +277,22 @@ export class Panel {
     const list = this.part('errors')
     list.replaceChildren(...s.errors.map((e) => this.h('li', {}, e)))
     this.say(s.problem)
+    this.part('retry').hidden = s.connection !== 'failed'
+  }
+
+  /** After a run that failed: its state stays said until the settings change, then setup again. */
+  private async backToSetup(): Promise<void> {
+    const run = this.run
+    if (!run) return
+    await run.stop()
+    if (this.run !== run || this.closed) return
+    this.run = undefined
+    this.part('retry').hidden = true
+    this.part('dot').removeAttribute('data-state')
+    this.part('running').hidden = true
+    this.part('setup').hidden = this.options.setup === false
+    this.say(undefined)
+    this.renderSetup()
   }
 
   /** Stops the run and removes the panel: nothing of it is left on the page. */

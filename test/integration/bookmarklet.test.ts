@@ -212,6 +212,15 @@ describe('the bookmarklet on a drawing page never written for it (plain http, a 
       const { page, errors } = await open(ctx, fixtureUrl(`http://${PAGES_HOST}:${pages.port}`, 'drawing.html'))
       const before = await liveCounts(page)
       const ready = { ...base, connection: 'tabs' as const, room: room('toggle'), island: '#canvas', start: true }
+      // Started with nothing to share: it says so, and starts nothing.
+      await runBookmarklet(page, { ...base, connection: 'tabs' })
+      await panelPart(page, 'start').click()
+      await expect.poll(() => problem(page)).toBe('Pick the island first: this page has no [data-sync-island] element.')
+      expect(await panelPart(page, 'setup').isVisible()).toBe(true)
+      await panelPart(page, 'stop').click()
+      await expect.poll(() => page.locator('xsi-panel').count()).toBe(0)
+      expect((await liveCounts(page)).listeners).toEqual(before.listeners)
+
       await runBookmarklet(page, ready)
       await expect.poll(() => status(page), { timeout: WAIT }).toMatch(/^connected: tabs of this browser/)
       const running = await liveCounts(page)
@@ -330,7 +339,7 @@ describe('pages that stop it say why', () => {
   const ready = (): SyncConfig & { src: string } => ({ ...base, room: room('csp'), island: '#canvas', start: true })
   const at = (csp: string) => fixtureUrl(`http://${PAGES_HOST}:${pages.port}`, 'drawing.html', csp)
 
-  it('a strict connect-src: the panel names the directive and the service', async () => {
+  it('a strict connect-src: the panel names the directive and the service; back to the settings, tabs of this browser work', async () => {
     const ctx = await browser.newContext()
     try {
       const { page } = await open(ctx, at("connect-src 'self'"))
@@ -338,6 +347,14 @@ describe('pages that stop it say why', () => {
       await expect.poll(() => problem(page), { timeout: WAIT }).toMatch(/Content-Security-Policy \(connect-src\) does not allow connecting to ws:\/\/islands-demo\.test/)
       expect(await status(page)).toMatch(/^stopped by a problem/)
       expect(await page.locator('[data-sync-island]').count()).toBe(0)
+      // As it says: tabs of this browser still work. Back to the settings, and start again.
+      await panelPart(page, 'retry').click()
+      await expect.poll(() => panelPart(page, 'setup').isVisible()).toBe(true)
+      expect(await problem(page)).toBe('')
+      await panelPart(page, 'via-tabs').check()
+      await panelPart(page, 'start').click()
+      await panelStatus(page, /^connected: tabs of this browser/)
+      expect(await panelPart(page, 'retry').isVisible()).toBe(false)
     } finally {
       await ctx.close()
     }
