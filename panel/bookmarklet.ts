@@ -63,5 +63,6 @@ export function bookmarkletSource(config: SyncConfig & { src: string }): string 
 /** The `javascript:` URL of a bookmark that runs the loader with this config. */
 export function bookmarkletUrl(config: SyncConfig & { src: string }): string {
   // A javascript: URL is percent-decoded before it runs: escape `%`, and what a bookmark bar mangles.
-  return `javascript:${bookmarkletSource(config).replace(/[%\s"<>`#]/g, (c) => encodeURIComponent(c))};void 0`
+  // `void 0` last: a javascript: URL that evaluates to a string replaces the page with it.
+  return `javascript:${`${bookmarkletSource(config)};void 0`.replace(/[%\s"<>`#]/g, (c) => encodeURIComponent(c))}`
 }
