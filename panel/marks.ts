@@ -6,9 +6,11 @@
  * as it was on `restore()`.
  *
  * Elements made later (an editor's selection outline, drawn anew on each change) are marked by a
- * MutationObserver created before the session's: Chromium (and the DOM standard, in practice)
- * delivers records to observers in the order they were created, so the mark is on the element
- * before the island's observer reads the same records, and the element is never sent.
+ * MutationObserver that observes the island before the session's does, for every kind of record
+ * the island's observer takes: Chromium calls observers in the order they were created, and the
+ * DOM standard in the order they first became interested in a record of this checkpoint, which
+ * for any record inside the island is the order they registered on it. Either way the mark is on
+ * the element before the island's observer reads the same records, and it is never sent.
  */
 export const ATTR_ISLAND = 'data-sync-island'
 export const ATTR_IGNORE = 'data-sync-ignore'
@@ -54,7 +56,8 @@ export class Marks {
   exclude(island: Element, selector: string): void {
     this.excluded.push({ island, selector })
     for (const el of Array.from(island.querySelectorAll(selector))) this.set(el, ATTR_IGNORE, '')
-    this.observer.observe(island, { subtree: true, childList: true, attributes: true })
+    // characterData too, though it marks nothing for it: see the top of this file.
+    this.observer.observe(island, { subtree: true, childList: true, attributes: true, characterData: true })
   }
 
   private matching(el: Element): boolean {

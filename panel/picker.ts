@@ -11,7 +11,7 @@ export interface PickOptions {
   /** The highlight box and its label (inside the panel's shadow root). */
   box: HTMLElement
   label: HTMLElement
-  /** Only elements inside it may be picked (an excluded piece inside the island). */
+  /** Only elements inside it (not it) may be picked: an excluded piece of the island. */
   within?: Element
   /** What the label says of an element. */
   describe: (el: Element) => string
@@ -34,7 +34,7 @@ export function pickElement(doc: Document, options: PickOptions): Picking {
   const done = new Promise<Element | null>((resolve) => (finish = resolve))
 
   const allowed = (el: Element | null): el is Element =>
-    el !== null && el !== skip && !skip.contains(el) && el !== doc.documentElement && (!within || within.contains(el))
+    el !== null && el !== skip && !skip.contains(el) && el !== doc.documentElement && (!within || (el !== within && within.contains(el)))
 
   const show = (el: Element | null): void => {
     current = el
