@@ -13,18 +13,32 @@ import { Panel } from './panel.js'
 
 let current: Panel | undefined
 
-/** Opens the panel, or shows and hides it when open already. Returns the panel. */
-export function bookmarklet(config: SyncConfig = {}): Panel {
+const XHTML = 'http://www.w3.org/1999/xhtml'
+
+/** Opens the panel, or shows and hides it when open already. Returns the panel, if it could open. */
+export function bookmarklet(config: SyncConfig = {}): Panel | undefined {
   if (current) {
     current.toggle()
     return current
   }
-  const panel = new Panel(document, {
-    config,
-    onClosed: () => {
-      if (current === panel) current = undefined
-    },
-  })
+  // A standalone .svg file: no HTML element can show there outside a foreignObject.
+  if (document.documentElement.namespaceURI !== XHTML) {
+    alert(`XML Sync Islands: this is a standalone ${document.documentElement.localName} document, not an HTML page: the panel cannot show here. Open the drawing inside an HTML page.`)
+    return undefined
+  }
+  let panel: Panel
+  try {
+    panel = new Panel(document, {
+      config,
+      onClosed: () => {
+        if (current === panel) current = undefined
+      },
+    })
+  } catch (err) {
+    // Said, not thrown: a bookmark's exception reaches nobody.
+    alert(`XML Sync Islands: the panel could not open on this page: ${(err as Error)?.message ?? err}`)
+    return undefined
+  }
   current = panel
   return panel
 }
@@ -48,7 +62,7 @@ if(location.protocol=='https:'&&/^http:/.test(C.src)&&!/^http:\\/\\/(localhost|1
 function l(e){if(e.blockedURI&&C.src.indexOf(e.blockedURI)==0||/trusted-types/.test(e.effectiveDirective))v=e.effectiveDirective}
 d.addEventListener('securitypolicyviolation',l);
 function e(m){d.removeEventListener('securitypolicyviolation',l);s&&s.remove();m&&f(m)}
-s=d.createElement('script');
+s=d.createElementNS('http://www.w3.org/1999/xhtml','script');
 try{P=w.trustedTypes&&trustedTypes.createPolicy&&trustedTypes.createPolicy('${TRUSTED_TYPES_POLICY}',{createScriptURL:function(u){return u==C.src?u:''}})}catch(x){}
 try{s.src=P?P.createScriptURL(C.src):C.src}catch(x){return e('this page requires Trusted Types (require-trusted-types-for) and allows no policy named ${TRUSTED_TYPES_POLICY}, so no script can be added to it.')}
 s.onload=function(){e();w.XmlSyncIslands&&w.XmlSyncIslands.bookmarklet?w.XmlSyncIslands.bookmarklet(C):f('the script at '+C.src+' did not define XmlSyncIslands.bookmarklet.')};

@@ -22,7 +22,7 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'bookmarklet')
 const DIST = join(ROOT, 'dist')
 export const BUNDLE_PATH = '/dist/xml-sync-islands.bookmarklet.iife.js'
-const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.map': 'application/json' }
+const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.map': 'application/json', '.svg': 'image/svg+xml' }
 
 export interface PageServer {
   /** `http(s)://HOST:PORT` for the host name given (mapped to 127.0.0.1 by the browser). */

@@ -411,6 +411,19 @@ describe('pages that stop it say why', () => {
     }
   })
 
+  it('a standalone SVG document: the script loads, and the panel says it cannot show there', async () => {
+    const ctx = await browser.newContext()
+    try {
+      const { page } = await open(ctx, fixtureUrl(`http://${PAGES_HOST}:${pages.port}`, 'drawing.svg'))
+      const dialog = nextDialog(page)
+      await runBookmarklet(page, ready())
+      expect(await dialog).toMatch(/this is a standalone svg document, not an HTML page/)
+      expect(await page.evaluate(() => document.documentElement.outerHTML)).not.toMatch(/xsi-panel|xmpp-|script/)
+    } finally {
+      await ctx.close()
+    }
+  })
+
   it('mixed content: an https page told of an http script, and of a ws:// service, before trying', async () => {
     const ctx = await browser.newContext({ ignoreHTTPSErrors: true })
     try {
