@@ -93,6 +93,12 @@ async function dragBy(page: Page, selector: string, dx: number, dy: number): Pro
   await page.mouse.up()
 }
 
+/** The config a bookmark carries (the JSON its loader is called with). */
+function readyConfig(href: string): SyncConfig & { src: string } {
+  const source = decodeURIComponent(href.slice('javascript:'.length))
+  return JSON.parse(source.slice(source.lastIndexOf('})(') + 3, source.lastIndexOf(');void 0')))
+}
+
 /** A ready bookmark from the demo's /bookmarklet/ page: the form filled in, the link's href. */
 async function readyBookmark(context: BrowserContext, fields: Record<string, string>): Promise<string> {
   const page = await context.newPage()
@@ -108,7 +114,7 @@ async function readyBookmark(context: BrowserContext, fields: Record<string, str
 describe('the bookmarklet on a drawing page never written for it (plain http, a host name)', () => {
   it('two pages through Prosody: the SVG and its overlay picked by clicking, the overlay never sent; stop leaves nothing behind', async () => {
     const name = room('pick')
-    const [ctxA, ctxB] = await Promise.all([browser.newContext(), browser.newContext()])
+    const [ctxA, ctxB, ctxC] = await Promise.all([browser.newContext(), browser.newContext(), browser.newContext()])
     try {
       const A = await open(ctxA, fixtureUrl(`http://${PAGES_HOST}:${pages.port}`, 'drawing.html'))
       expect(await A.page.evaluate(() => isSecureContext)).toBe(false)
@@ -171,6 +177,12 @@ describe('the bookmarklet on a drawing page never written for it (plain http, a 
       // s1 by (60, 40) from (30, 30); s2 by (-50, 30) from (200, 120): the drawing is 1:1 on screen.
       const expected = JSON.stringify(['90', '70', '150', '150'])
       for (const page of [A.page, B.page]) await expect.poll(async () => JSON.stringify(await geometry(page)), { timeout: WAIT }).toBe(expected)
+      // A third page runs the same ready bookmark late: it gets the drawing as it is now.
+      const C = await open(ctxC, fixtureUrl(`http://${PAGES_HOST}:${pages.port}`, 'drawing.html'))
+      await runBookmarklet(C.page, readyConfig(href))
+      await expect.poll(async () => JSON.stringify(await geometry(C.page)), { timeout: WAIT }).toBe(expected)
+      expect(await C.page.locator('#canvas > g.overlay').count()).toBe(0)
+      await panelPart(C.page, 'stop').click()
 
       // Each page has its own overlay and selection, never the other's: they were never sent.
       for (const page of [A.page, B.page]) {
@@ -182,7 +194,7 @@ describe('the bookmarklet on a drawing page never written for it (plain http, a 
       }
       expect(await A.page.locator('#s1.selected').count()).toBe(1)
       expect(await B.page.locator('#s2.selected').count()).toBe(1)
-      for (const { errors } of [A, B]) expect(errors).toEqual([])
+      for (const { errors } of [A, B, C]) expect(errors).toEqual([])
       expect(await panelPart(A.page, 'errors').locator('li').count()).toBe(0)
 
       // Stop: nothing of it is left on A but the global, and A's DOM is as it stands.
@@ -202,7 +214,7 @@ describe('the bookmarklet on a drawing page never written for it (plain http, a 
       expect(await A.page.locator('xsi-panel, script, #xmpp-outgoing, #xmpp-incoming, [data-sync-island], [data-sync-ignore], [data-sync-ignore-attrs]').count()).toBe(1) // drawing.js
       expect(await A.page.locator('#canvas').innerHTML()).toBe(drawing)
     } finally {
-      await Promise.all([ctxA.close(), ctxB.close()])
+      await Promise.all([ctxA.close(), ctxB.close(), ctxC.close()])
     }
   })
 
