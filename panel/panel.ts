@@ -61,6 +61,8 @@ export class Panel {
 
   toggle(): void {
     this.host.hidden = !this.host.hidden
+    // A pick goes on only while one can see what is picked.
+    if (this.host.hidden) this.picking?.cancel()
   }
 
   show(): void {
@@ -146,7 +148,9 @@ export class Panel {
       el.addEventListener(type, fn)
       this.unlisten.push(() => el.removeEventListener(type, fn))
     }
-    on('hide', 'click', () => (this.host.hidden = true))
+    on('hide', 'click', () => {
+      if (!this.host.hidden) this.toggle()
+    })
     on('stop', 'click', () => void this.close())
     on('start', 'click', () => this.start())
     on('retry', 'click', () => void this.backToSetup())
@@ -223,6 +227,7 @@ export class Panel {
     if (this.picking === picking) this.picking = undefined
     this.part('pick-hint').hidden = true
     if (!el || this.closed) return
+    this.say(undefined)
     if (what === 'island') {
       this.config.island = uniqueSelector(el)
       this.config.name = el.getAttribute(ATTR_ISLAND) ?? islandNameFor(el)
