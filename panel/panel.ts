@@ -114,8 +114,8 @@ export class Panel {
         h(
           'div',
           { part: 'account', hidden: true },
-          this.field('Account (empty: anonymous)', 'jid', { placeholder: 'user@example.org' }),
-          this.field('Password', 'password', { type: 'password' }),
+          h('label', { class: 'choice' }, h('input', { type: 'checkbox', part: 'use-account' }), 'Log in with an account (else anonymously)'),
+          h('div', { part: 'credentials', hidden: true }, this.field('Account', 'jid', { placeholder: 'user@example.org' }), this.field('Password', 'password', { type: 'password' })),
         ),
         h('label', { class: 'choice' }, h('input', { type: 'radio', name: 'connection', value: 'tabs', part: 'via-tabs' }), 'Tabs of this browser'),
         h('div', { class: 'row' }, h('button', { class: 'primary', part: 'start' }, 'Start')),
@@ -166,7 +166,7 @@ export class Panel {
       void this.doc.defaultView?.navigator.clipboard?.writeText(share.value).catch(() => undefined)
     })
     for (const name of ['name', 'exclude', 'local', 'room', 'service', 'jid', 'password']) on(name, 'input', () => this.readForm())
-    for (const name of ['via-xmpp', 'via-tabs']) on(name, 'change', () => this.readForm())
+    for (const name of ['via-xmpp', 'via-tabs', 'use-account']) on(name, 'change', () => this.readForm())
   }
 
   // ---- Setup.
@@ -179,10 +179,19 @@ export class Panel {
     c.local = value('local') || undefined
     c.room = value('room')
     c.service = value('service') || undefined
-    c.jid = value('jid') || undefined
-    c.password = this.part<HTMLInputElement>('password').value || undefined
     c.connection = this.part<HTMLInputElement>('via-tabs').checked ? 'tabs' : 'xmpp'
-    this.part('account').hidden = !secureService(c.service)
+    const account = this.showAccount()
+    c.jid = (account && value('jid')) || undefined
+    c.password = (account && this.part<HTMLInputElement>('password').value) || undefined
+  }
+
+  /** The account fields, offered only where a password may travel; whether one is to be used. */
+  private showAccount(): boolean {
+    const offered = this.config.connection !== 'tabs' && secureService(this.config.service)
+    this.part('account').hidden = !offered
+    const used = offered && this.part<HTMLInputElement>('use-account').checked
+    this.part('credentials').hidden = !used
+    return used
   }
 
   private renderSetup(): void {
@@ -206,7 +215,8 @@ export class Panel {
     const tabs = connectionOf(c) === 'tabs'
     this.part<HTMLInputElement>('via-tabs').checked = tabs
     this.part<HTMLInputElement>('via-xmpp').checked = !tabs
-    this.part('account').hidden = !secureService(c.service)
+    if (c.jid) this.part<HTMLInputElement>('use-account').checked = true
+    this.showAccount()
   }
 
   /** Picks the island, or an element to keep local (inside the island). */

@@ -150,8 +150,14 @@ export class SyncRun extends EventTarget {
   }
 
   private note(text: string): void {
-    this.state.errors.push(text)
-    if (this.state.errors.length > 20) this.state.errors.shift()
+    // A retrying connection says the same thing again and again: once, with a count.
+    const errors = this.state.errors
+    const last = errors.length ? errors[errors.length - 1]! : ''
+    const repeated = last.match(/^(.*) \((\d+) times\)$/s)
+    if (last === text) errors[errors.length - 1] = `${text} (2 times)`
+    else if (repeated && repeated[1] === text) errors[errors.length - 1] = `${text} (${Number(repeated[2]) + 1} times)`
+    else errors.push(text)
+    if (errors.length > 20) errors.shift()
     this.refresh()
   }
 

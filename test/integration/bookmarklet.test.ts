@@ -146,6 +146,8 @@ describe('the bookmarklet on a drawing page never written for it (plain http, a 
       // The picking clicks never reached the page: the selection is as it was.
       expect(await A.page.locator('#s1.selected').count()).toBe(1)
       await panelPart(A.page, 'local').fill('class')
+      // ws:// to a host name: no account is offered (a password would travel in the clear).
+      expect(await panelPart(A.page, 'account').isVisible()).toBe(false)
       // Typing in the panel is not the page's: Backspace there does not delete the selected shape.
       await panelPart(A.page, 'room').click()
       await A.page.keyboard.type('typo')
@@ -326,6 +328,8 @@ describe('the bookmarklet on https, the bundle over https, wss:// to Prosody', (
       await panelPart(A.page, 'room').fill(name)
       // wss://: the panel offers an account.
       expect(await panelPart(A.page, 'account').isVisible()).toBe(true)
+      expect(await panelPart(A.page, 'jid').isVisible()).toBe(false)
+      await panelPart(A.page, 'use-account').check()
       await panelPart(A.page, 'jid').fill(`alice@${prosody.domain}`)
       await panelPart(A.page, 'password').fill('alice-secret')
       await panelPart(A.page, 'start').click()
