@@ -31,3 +31,6 @@ export interface DemoServer {
 }
 
 export function startDemoServer(options?: DemoServerOptions): Promise<DemoServer>
+
+/** The Content-Security-Policy sent with the whiteboard's pages (/whiteboard/..., /whiteboard-pair.html). */
+export function whiteboardCsp(prosody?: DemoProsody): string

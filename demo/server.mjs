@@ -38,6 +38,28 @@ export function demoConfig(prosody, reason = 'the server was started without Pro
   return { bridge: 'broadcast', reason }
 }
 
+/**
+ * A strict Content-Security-Policy for the whiteboard's pages: no inline script or style, no eval,
+ * nothing from elsewhere. It shows that the app, and the engine attached to it, need none of
+ * those; the one WebSocket allowed is the demo's own Prosody.
+ * @param {{ websocketUrl: string } | undefined} prosody
+ */
+export function whiteboardCsp(prosody) {
+  const ws = prosody ? ` ${new URL(prosody.websocketUrl).origin}` : ''
+  return [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    `connect-src 'self'${ws}`,
+    "frame-src 'self'",
+    "frame-ancestors 'self'",
+    "base-uri 'none'",
+    "form-action 'none'",
+  ].join('; ')
+}
+const WHITEBOARD_PAGES = /^\/whiteboard(\/|-pair\.html$)/
+
 /** Maps a URL path to a file under demo/ or dist/, or undefined (never outside them). */
 function fileFor(urlPath) {
   let path
@@ -47,6 +69,7 @@ function fileFor(urlPath) {
     return undefined
   }
   if (path.includes('\0')) return undefined
+  // A directory's page: /whiteboard/ is /whiteboard/index.html.
   if (path.endsWith('/')) path += 'index.html'
   for (const [prefix, dir] of Object.entries(ROOTS)) {
     if (!path.startsWith(prefix)) continue
@@ -67,6 +90,7 @@ function fileFor(urlPath) {
 export async function startDemoServer(options = {}) {
   const host = options.host ?? '127.0.0.1'
   const config = JSON.stringify(demoConfig(options.prosody, options.reason))
+  const csp = whiteboardCsp(options.prosody)
   const server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname
     const headers = { 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' }
@@ -78,12 +102,18 @@ export async function startDemoServer(options = {}) {
       res.writeHead(200, { ...headers, 'Content-Type': TYPES['.json'] }).end(req.method === 'HEAD' ? undefined : config)
       return
     }
+    if (WHITEBOARD_PAGES.test(path)) headers['Content-Security-Policy'] = csp
     const file = fileFor(path)
     let stat
     try {
       stat = file && existsSync(file) ? statSync(file) : undefined
     } catch {
       stat = undefined
+    }
+    if (stat?.isDirectory() && !path.endsWith('/')) {
+      // One leading slash: `//host/dir` would send the browser to another host.
+      res.writeHead(301, { ...headers, Location: `/${path.replace(/^\/+/, '')}/` }).end()
+      return
     }
     if (!file || !stat?.isFile()) {
       const hint = path.startsWith('/dist/') ? ' (run `npm run build`)' : ''

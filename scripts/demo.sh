@@ -106,6 +106,7 @@ else
   echo
   echo "  Open it in two tabs of the same browser and edit in either one."
 fi
+echo "  A drawing app synced in two frames side by side: ${url}whiteboard-pair.html"
 echo "  Ctrl-C stops the demo."
 echo
 

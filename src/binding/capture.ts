@@ -9,7 +9,7 @@ import { attrKey, isInternalKey } from './names.js'
 import { diffText, type TextEdit } from './text.js'
 import { shiftMarker } from './text-delta.js'
 import { longestIncreasingSubsequence } from './lis.js'
-import { carryAttrs, noteAttr, noteDeleted, noteTextDelete, noteTextInsert } from './redo.js'
+import { carryAttrs, noteAttr, noteDeleted, notePlaced, noteTextDelete, noteTextInsert } from './redo.js'
 
 /**
  * DOM -> Y. Mutation records are hints, not a script: they name the dirty nodes (parents whose
@@ -162,6 +162,7 @@ function reconcileTouched(
     }
     const type = typeFromDom(ctx, n, created, lineage)
     yParent.insertAfter(left, [type])
+    notePlaced(ctx, type)
     registerMoves(ctx, type)
   }
   return true
@@ -250,7 +251,10 @@ function reconcileChildren(
     if (run.length === 0) return
     const types = run.map((n) => typeFromDom(ctx, n, created, lineage))
     yParent.insert(at, types)
-    for (const t of types) registerMoves(ctx, t)
+    for (const t of types) {
+      notePlaced(ctx, t)
+      registerMoves(ctx, t)
+    }
     at += types.length
     inserted += types.length
     run = []

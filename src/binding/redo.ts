@@ -32,6 +32,8 @@ export class RedoState {
   readonly texts = new WeakMap<Y.XmlText, TextOp[]>()
   /** Edits that died with a node, by the node's lineage, until a live copy of it is known. */
   readonly lost = new Map<string, Lost[]>()
+  /** Copies this page placed where they are by moving that very node (not copied along with an ancestor). */
+  readonly placed = new WeakSet<YNode>()
   /** This page's moves of a child inside a node that died moved: to do again, in the page, once patched. */
   moves: Array<{ parent: Y.XmlElement; lineage: string; lefts: string[]; rights: string[] }> = []
 }
@@ -153,6 +155,11 @@ function txnDeletes(type: YNode): Y.Transaction['deleteSet'] {
   return (type.doc as unknown as { _transaction: Y.Transaction })._transaction.deleteSet
 }
 
+/** Capture (or a redo) inserted `type` where it is: if it is a copy, this page moved that node there. */
+export function notePlaced(ctx: BindingContext, type: YNode): void {
+  if (type._map.has(ORIGIN_KEY)) ctx.redo.placed.add(type)
+}
+
 /** Capture deleted (not moved) a node of lineage `lineage`. */
 export function noteDeleted(ctx: BindingContext, lineage: string): void {
   const d = ctx.moves.deleted
@@ -215,8 +222,8 @@ function collectType(ctx: BindingContext, txn: Y.Transaction, type: Y.XmlElement
     const rights: string[] = []
     for (let r = item.left; r !== null && lefts.length < 16; r = r.left) if (r.content instanceof Y.ContentType && alive(r)) pushLineage(lefts, r)
     for (let r = item.right; r !== null && rights.length < 16; r = r.right) if (r.content instanceof Y.ContentType && alive(r)) pushLineage(rights, r)
-    // A copy this page made: it moved the child there.
-    const moved = child._map.has(ORIGIN_KEY)
+    // This page moved the child there (a copy of the child itself, not of an ancestor).
+    const moved = ctx.redo.placed.has(child)
     ;(found ??= []).push({ kind: 'child', node, lineage, lefts, rights, moved })
   }
   if (found === undefined) return
@@ -509,6 +516,7 @@ function redoChild(ctx: BindingContext, copy: Y.XmlElement, e: Extract<Lost, { k
   prune(ctx, e.node, e.lineage)
   const type = typeFromDom(ctx, e.node, new Set(), e.lineage)
   copy.insert(at, [type])
+  notePlaced(ctx, type)
   registerMoves(type)
 }
 
