@@ -226,6 +226,10 @@ export class Panel {
     if (what === 'exclude' && !island && !this.doc.querySelector(`[${ATTR_ISLAND}]`)) return this.say('Pick the island first.')
     const within = what === 'exclude' ? (island ?? undefined) : undefined
     this.part('pick-hint').hidden = false
+    // While picking, the panel fades and lets the pointer through: what it covers can be picked.
+    const box = this.root.querySelector('.box')!
+    box.classList.add('picking')
+    this.host.setAttribute('data-picking', '')
     const picking = (this.picking = pickElement(this.doc, {
       skip: this.host,
       box: this.part('pick-box'),
@@ -236,6 +240,8 @@ export class Panel {
     const el = await picking.done
     if (this.picking === picking) this.picking = undefined
     this.part('pick-hint').hidden = true
+    box.classList.remove('picking')
+    this.host.removeAttribute('data-picking')
     if (!el || this.closed) return
     this.say(undefined)
     if (what === 'island') {

@@ -10,6 +10,7 @@ export const PANEL_CSS = `
   z-index: 2147483647 !important; display: block !important; visibility: visible !important;
   opacity: 1 !important; transform: none !important; contain: layout style !important; }
 :host([hidden]) { display: none !important; }
+:host([data-picking]) { pointer-events: none !important; }
 * { box-sizing: border-box; }
 [hidden] { display: none !important; }
 .box { font: 13px/1.4 system-ui, -apple-system, "Segoe UI", sans-serif; color: #1d2330; background: #fdfdfb;
@@ -39,6 +40,7 @@ ul { margin: 4px 0; padding: 0 0 0 18px; }
 .errors li { color: #a61e1e; }
 .problem { margin: 8px 0 0; padding: 6px 8px; border-radius: 4px; background: #fff0f0; color: #a61e1e;
   border: 1px solid #f1aeb5; font-weight: 600; }
+.box.picking { opacity: .3; pointer-events: none; }
 .pick-box { position: fixed; pointer-events: none; border: 2px solid #1c5fd1; background: rgba(28, 95, 209, .12);
   border-radius: 2px; z-index: 2147483647; }
 .pick-label { position: fixed; pointer-events: none; font: 12px/18px ui-monospace, monospace; color: #fff;
