@@ -4,7 +4,8 @@
 // by clicking and the selection overlay (its handles, widened to their group) excluded by
 // picking on one, a ready bookmark from /bookmarklet/ on the other; drawing and moving with the
 // mouse on both; a late joiner, and a page that reloads and runs the bookmark again.
-// The whole scenario of the whiteboard's own suite through the bookmarklet is still to come.
+// Then most of the whiteboard suite's pair scenario through the bookmarklet: every tool and action
+// from each side, one concurrent edit, and the same pixels with nothing selected.
 import { execFileSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -14,6 +15,7 @@ import { startProsody, type ProsodyInstance } from '../../scripts/prosody.mjs'
 import { startDemoServer, type DemoServer } from '../../demo/server.mjs'
 import { BUNDLE_PATH, panelPart, panelStatus, pickWithPanel, runBookmarklet } from './bookmarklet-support.js'
 import type { SyncConfig } from '../../panel/config.js'
+import { centre, click, converged, dblclick, drag, handle, overlayCount, pixelDiff, screen, selectedIds, shapes } from './whiteboard-support.js'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const HOST = 'islands-demo.test'
@@ -38,11 +40,6 @@ afterAll(async () => {
   await prosody?.stop()
 })
 
-interface Pt {
-  x: number
-  y: number
-}
-
 /** Opens the whiteboard; records uncaught errors and CSP violations. */
 async function openWhiteboard(context: BrowserContext): Promise<{ page: Page; problems: string[] }> {
   const page = await context.newPage()
@@ -59,53 +56,12 @@ async function openWhiteboard(context: BrowserContext): Promise<{ page: Page; pr
   return { page, problems }
 }
 
-/** A point of the drawing (canvas user units) on the page's screen. */
-const screen = (page: Page, p: Pt): Promise<Pt> =>
-  page.evaluate(({ x, y }) => {
-    const svg = document.getElementById('wb-canvas') as unknown as SVGSVGElement
-    const s = new DOMPoint(x, y).matrixTransform(svg.getScreenCTM()!)
-    return { x: s.x, y: s.y }
-  }, p)
-
-async function drag(page: Page, from: Pt, to: Pt, steps = 8): Promise<void> {
-  const a = await screen(page, from)
-  const b = await screen(page, to)
-  await page.mouse.move(a.x, a.y)
-  await page.mouse.down()
-  for (let i = 1; i <= steps; i++) await page.mouse.move(a.x + ((b.x - a.x) * i) / steps, a.y + ((b.y - a.y) * i) / steps)
-  await page.mouse.up()
-}
-
-/** The drawing as shared: the canvas's shapes without local state (classes, the overlay). */
-const sharedDrawing = (page: Page): Promise<string> =>
-  page.evaluate(() => {
-    const canon = (el: Element): string => {
-      const attrs = [...el.attributes].filter((a) => a.name !== 'class' && !a.name.startsWith('data-sync-')).map((a) => `${a.name}="${a.value}"`).sort()
-      const inner = [...el.childNodes].map((n) => (n.nodeType === 1 ? canon(n as Element) : (n.textContent ?? '').trim())).join('')
-      return `<${el.localName}${attrs.map((a) => ` ${a}`).join('')}>${inner}</${el.localName}>`
-    }
-    return [...document.getElementById('wb-canvas')!.children].filter((el) => !el.classList.contains('wb-ui')).map(canon).join('\n')
-  })
-
-async function converged(pages: Page[], what: string): Promise<string> {
-  const deadline = Date.now() + WAIT
-  let last: string[] = []
-  while (Date.now() < deadline) {
-    last = await Promise.all(pages.map(sharedDrawing))
-    if (last.every((d) => d === last[0])) return last[0]!
-    await new Promise((r) => setTimeout(r, 50))
-  }
-  throw new Error(`${what}: pages differ after ${WAIT} ms:\n${last.join('\n----\n')}`)
-}
-
 /** The island's doc as this page shares it (what it sent and received). */
 const sharedDoc = (page: Page): Promise<string> =>
   page.evaluate(() => {
     const run = (window as any).XmlSyncIslands.currentPanel().run
     return [...run.session.islands.values()].map((i: any) => i.doc.getXmlFragment('island').toString()).join('\n')
   })
-
-const overlayCount = (page: Page): Promise<number> => page.evaluate(() => document.querySelector('#wb-canvas > .wb-ui')!.childElementCount)
 
 /** A ready bookmark from the demo's /bookmarklet/ page: the form filled in, the link's href. */
 async function readyBookmark(context: BrowserContext, fields: Record<string, string>): Promise<string> {
@@ -189,6 +145,102 @@ describe('the bookmarklet on the unmodified whiteboard app, through Prosody', ()
       expect(await converged([A.page, B.page, C.page], 'B after a reload')).toBe(drawing)
 
       for (const { page, problems } of [A, B, C]) {
+        expect(problems).toEqual([])
+        expect(await panelPart(page, 'errors').locator('li').count()).toBe(0)
+      }
+    } finally {
+      await Promise.all(contexts.map((c) => c.close()))
+    }
+  })
+
+  it('every tool and action, with the mouse from each side, reaches the other; a concurrent edit of one shape; the same pixels', async () => {
+    const room = `wbtools${Date.now().toString(36)}`
+    const ready = { ...base, room, island: '#wb-canvas', exclude: 'g.wb-ui', local: 'class', start: true }
+    const contexts = await Promise.all([0, 1].map(() => browser.newContext({ viewport: { width: 1300, height: 800 } })))
+    try {
+      const [A, B] = await Promise.all(contexts.map((c) => openWhiteboard(c)))
+      for (const { page } of [A!, B!]) await runBookmarklet(page, ready)
+      for (const { page } of [A!, B!]) await expect.poll(() => panelPart(page, 'peers').textContent(), { timeout: WAIT }).toMatch(/^Here: /)
+      const a = A!.page
+      const b = B!.page
+      const both = (what: string) => converged([a, b], what)
+
+      await a.click('[data-tool="rect"]')
+      await drag(a, { x: 100, y: 100 }, { x: 250, y: 200 })
+      await b.click('[data-tool="polyline"]')
+      for (const [x, y] of [[300, 100], [350, 200], [400, 100]] as const) await click(b, { x, y })
+      await dblclick(b, { x: 450, y: 200 })
+      await a.click('[data-tool="text"]')
+      await click(a, { x: 100, y: 400 })
+      await b.click('[data-tool="line"]')
+      await drag(b, { x: 500, y: 400 }, { x: 700, y: 500 })
+      await a.click('[data-tool="path"]')
+      await drag(a, { x: 600, y: 100 }, { x: 800, y: 250 }, 12)
+      await b.click('[data-tool="roundrect"]')
+      await drag(b, { x: 300, y: 300 }, { x: 420, y: 380 })
+      let drawing = await both('a rectangle, text and path from A; a polyline, line and rounded rectangle from B')
+      for (const tag of ['<rect', '<polyline', '<text', '<line', '<path']) expect(drawing).toContain(tag)
+      expect((await shapes(a)).length).toBe(6)
+
+      // A resizes and rotates B's rounded rectangle (the SVG DOM), B resizes A's rectangle.
+      const ids = (await shapes(a)).map((s) => s.id)
+      const [rectId, , , , , roundId] = ids
+      await a.click('[data-tool="select"]')
+      await click(a, await centre(a, roundId!))
+      let h = await handle(a, 'se')
+      await drag(a, h, { x: h.x + 40, y: h.y + 30 })
+      h = await handle(a, 'rotate')
+      const c = await centre(a, roundId!)
+      await drag(a, h, { x: c.x + 100, y: c.y })
+      expect(await both('a resize and a rotation on A')).toMatch(/rotate\(90 /)
+      await b.click('[data-tool="select"]')
+      await click(b, await centre(b, rectId!))
+      h = await handle(b, 'se')
+      await drag(b, h, { x: h.x + 50, y: h.y + 50 })
+      expect(await both('a resize on B')).toContain('width="200"')
+
+      // Colours and z-order from B, grouping and an undo from A.
+      await b.locator('[data-field="fill"]').fill('#e15759')
+      await b.click('[data-action="back"]')
+      await both('recoloured and sent to back on B')
+      await click(a, await centre(a, rectId!))
+      await click(a, await centre(a, roundId!), ['Shift'])
+      await a.keyboard.press('Control+g')
+      drawing = await both('a group from A')
+      expect((await shapes(b)).filter((s) => s.tag === 'g')).toHaveLength(1)
+      await a.keyboard.press('Control+z')
+      drawing = await both("A's undo of the group")
+      expect((await shapes(b)).filter((s) => s.tag === 'g')).toHaveLength(0)
+
+      // At the same moment: A moves the rectangle, B recolours it.
+      await click(b, await centre(b, rectId!))
+      const from = await centre(a, rectId!)
+      await Promise.all([drag(a, from, { x: from.x + 60, y: from.y + 40 }), b.locator('[data-field="fill"]').fill('#59a14f')])
+      drawing = await both('a concurrent move and recolour')
+      const rect = (await shapes(a)).find((s) => s.id === rectId)!
+      expect(rect.attrs.fill).toBe('#59a14f')
+      expect(rect.attrs.transform).toMatch(/translate\(/)
+
+      // B deletes the polyline with the Delete key; the overlay never travels.
+      await click(b, await centre(b, ids[1]!))
+      await b.keyboard.press('Delete')
+      drawing = await both('a delete on B')
+      expect(drawing).not.toContain('<polyline')
+      for (const page of [a, b]) expect(await sharedDoc(page)).not.toMatch(/wb-ui|wb-handle|wb-outline|wb-selected/)
+
+      // Nothing selected, panels hidden (running the bookmark again), fade-ins over: the same pixels.
+      for (const page of [a, b]) {
+        await page.keyboard.press('Escape')
+        await runBookmarklet(page, ready)
+        await expect.poll(() => page.locator('xsi-panel').isVisible()).toBe(false)
+        expect(await selectedIds(page)).toEqual([])
+      }
+      await a.waitForTimeout(350)
+      const [shotA, shotB] = await Promise.all([a, b].map((p) => p.locator('#wb-canvas').screenshot()))
+      const diff = await pixelDiff(contexts[0]!, shotA!, shotB!)
+      expect(diff.total).toBeGreaterThan(100_000)
+      expect(diff.differing / diff.total).toBeLessThan(0.001)
+      for (const { page, problems } of [A!, B!]) {
         expect(problems).toEqual([])
         expect(await panelPart(page, 'errors').locator('li').count()).toBe(0)
       }
