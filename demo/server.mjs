@@ -176,6 +176,7 @@ async function main() {
   const server = await startDemoServer({ port, prosody, reason })
   const config = demoConfig(prosody, reason)
   console.log(`demo: serving ${server.url} (bridge: ${config.bridge === 'xmpp' ? `XMPP via ${config.websocketUrl}` : `BroadcastChannel; ${config.reason}`})`)
+  console.log(`demo: the bookmarklet, for pages that were never written for it: ${server.url}bookmarklet/`)
   const stop = async () => {
     await server.close()
     process.exit(0)

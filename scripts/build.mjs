@@ -4,11 +4,14 @@
 //   dist/types/**                      type declarations (the native TypeScript 7 tsc)
 //   dist/xml-sync-islands.iife.js      index.ts for a <script> tag: global XmlSyncIslands, every bridge
 //   dist/xml-sync-islands.core.iife.js core.ts: the engine and the same-browser bridge, no XMPP
+//   dist/xml-sync-islands.bookmarklet.iife.js  bookmarklet.ts: the full one plus the panel (panel/)
 //
-// Both IIFEs carry the island kinds (islands/) and neither the test tools (src/testing.ts).
+// Every IIFE carries the island kinds (islands/) and none the test tools (src/testing.ts). The
+// panel has a bundle of its own, so that a page's one script tag does not pay for it; the
+// bookmarklet loads one script, not two, so that one load can fail and be explained.
 //
 // Then it prints each bundle's raw and gzipped size, checks that the package imports in Node by
-// its own name, and (when the system Chromium is there) that both IIFEs load in a real browser.
+// its own name, and (when the system Chromium is there) that the IIFEs load in a real browser.
 // Options: --no-check skips the two checks; --quiet prints only the sizes.
 
 import { build } from 'esbuild'
@@ -30,11 +33,12 @@ const log = (...a) => {
 
 const IIFE_FULL = join(DIST, 'xml-sync-islands.iife.js')
 const IIFE_CORE = join(DIST, 'xml-sync-islands.core.iife.js')
+const IIFE_BOOKMARKLET = join(DIST, 'xml-sync-islands.bookmarklet.iife.js')
 const GLOBAL_NAME = 'XmlSyncIslands'
 const TARGET = ['es2022', 'chrome111', 'firefox111', 'safari16']
 
-const ENTRIES = ['index.ts', 'core.ts']
-const SOURCE_DIRS = ['src', 'islands']
+const ENTRIES = ['index.ts', 'core.ts', 'bookmarklet.ts']
+const SOURCE_DIRS = ['src', 'islands', 'panel']
 
 /** The entries and every .ts file under src/ and islands/, declaration files left out. */
 function sourceFiles() {
@@ -124,7 +128,7 @@ async function checkNodeImport() {
   log("check  import { syncIslands } from 'xml-sync-islands' and 'xml-sync-islands/testing' work in Node")
 }
 
-/** Loads both IIFEs into a blank page of the system Chromium; skipped when there is none. */
+/** Loads the IIFEs into a blank page of the system Chromium; skipped when there is none. */
 async function checkInChromium() {
   const { CHROMIUM_PATH, CHROMIUM_ARGS } = await import(pathToFileURL(join(ROOT, 'scripts', 'chromium.mjs')).href)
   if (!existsSync(CHROMIUM_PATH)) {
@@ -137,6 +141,7 @@ async function checkInChromium() {
     for (const [file, wants, lacks] of [
       [IIFE_FULL, ['syncIslands', 'Session', 'broadcastBridge', 'xmppBridge', 'createPolicy', 'registerKind'], ['memoryBus', 'canonicalDom']],
       [IIFE_CORE, ['syncIslands', 'Session', 'broadcastBridge', 'createPolicy', 'registerKind'], ['xmppBridge', 'memoryBus', 'canonicalDom']],
+      [IIFE_BOOKMARKLET, ['syncIslands', 'Session', 'broadcastBridge', 'xmppBridge', 'createPolicy', 'registerKind', 'bookmarklet', 'bookmarkletUrl'], ['memoryBus', 'canonicalDom']],
     ]) {
       const page = await browser.newPage()
       const errors = []
@@ -179,7 +184,7 @@ async function checkInChromium() {
   } finally {
     await browser.close()
   }
-  log('check  both IIFEs load in Chromium; XmlSyncIslands.syncIslands finds an island, its svg kind captures an SVG DOM write, it reads a stanza through fast-xml-parser')
+  log('check  the three IIFEs load in Chromium; XmlSyncIslands.syncIslands finds an island, its svg kind captures an SVG DOM write, it reads a stanza through fast-xml-parser')
 }
 
 async function main() {
@@ -191,22 +196,25 @@ async function main() {
   buildTypes()
   const fullInputs = await buildIife('index.ts', IIFE_FULL)
   const coreInputs = await buildIife('core.ts', IIFE_CORE)
+  const bookmarkletInputs = await buildIife('bookmarklet.ts', IIFE_BOOKMARKLET)
+  const panelElsewhere = [...fullInputs, ...coreInputs].filter((p) => p.startsWith('panel/'))
+  if (panelElsewhere.length) throw new Error(`the panel leaked into a script-tag IIFE: ${panelElsewhere.slice(0, 3).join(', ')}`)
 
   // The core build must not carry XMPP; the full one must not carry Node's TCP/TLS transports.
   const xmppInCore = coreInputs.filter((p) => p.includes('@xmpp/'))
   if (xmppInCore.length) throw new Error(`core IIFE pulls in XMPP: ${xmppInCore.slice(0, 3).join(', ')}`)
   const nodeOnly = fullInputs.filter((p) => !p.startsWith('(disabled):') && /@xmpp\/(tcp|tls|starttls|connection-tcp)\//.test(p))
   if (nodeOnly.length) throw new Error(`IIFE pulls in Node-only transports: ${nodeOnly.slice(0, 3).join(', ')}`)
-  for (const [name, inputs] of [['full', fullInputs], ['core', coreInputs]]) {
+  for (const [name, inputs] of [['full', fullInputs], ['core', coreInputs], ['bookmarklet', bookmarkletInputs]]) {
     if (!inputs.includes('islands/svg/index.ts')) throw new Error(`${name} IIFE lacks the svg island kind`)
     const tools = inputs.filter((p) => p === 'src/testing.ts' || p === 'src/bridge/memory.ts')
     if (tools.length) throw new Error(`${name} IIFE carries test tools: ${tools.join(', ')}`)
   }
 
-  console.log('bundle                                  raw       gzip')
-  for (const file of [IIFE_FULL, IIFE_CORE]) {
+  console.log('bundle                                         raw       gzip')
+  for (const file of [IIFE_FULL, IIFE_CORE, IIFE_BOOKMARKLET]) {
     const s = size(file)
-    console.log(`${relative(ROOT, file).padEnd(36)}${kb(s.raw)} ${kb(s.gzip)}`)
+    console.log(`${relative(ROOT, file).padEnd(43)}${kb(s.raw)} ${kb(s.gzip)}`)
   }
 
   if (check) {

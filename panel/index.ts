@@ -1,0 +1,8 @@
+/**
+ * The panel and the bookmarklet, on the engine's public surface only (../index.ts). Reused by a
+ * page's one-tag embed (issue 15): SyncRun without the panel, or the Panel with `setup: false`.
+ */
+export { bookmarklet, currentPanel, bookmarkletSource, bookmarkletUrl, TRUSTED_TYPES_POLICY } from './bookmarklet.js'
+export { Panel, PANEL_TAG, type PanelOptions } from './panel.js'
+export { SyncRun, type RunState, type ConnectionState } from './sync.js'
+export { ROOM_PARAM, roomFrom, shareLink, type SyncConfig } from './config.js'
