@@ -4,7 +4,7 @@
 //   dist/types/**                      type declarations (the native TypeScript 7 tsc)
 //   dist/xml-sync-islands.iife.js      index.ts for a <script> tag: global XmlSyncIslands, every bridge
 //   dist/xml-sync-islands.core.iife.js core.ts: the engine and the same-browser bridge, no XMPP
-//   dist/xml-sync-islands.bookmarklet.iife.js  bookmarklet.ts: the full one plus the panel (panel/)
+//   dist/xml-sync-islands.bookmarklet.iife.js  bookmarklet.ts: the full one plus the panel (src/panel/)
 //
 // Every IIFE carries the island kinds (islands/) and none the test tools (src/testing.ts). The
 // panel has a bundle of its own, so that a page's one script tag does not pay for it; the
@@ -38,7 +38,7 @@ const GLOBAL_NAME = 'XmlSyncIslands'
 const TARGET = ['es2022', 'chrome111', 'firefox111', 'safari16']
 
 const ENTRIES = ['index.ts', 'core.ts', 'bookmarklet.ts']
-const SOURCE_DIRS = ['src', 'islands', 'panel']
+const SOURCE_DIRS = ['src', 'islands']
 
 /** The entries and every .ts file under src/ and islands/, declaration files left out. */
 function sourceFiles() {
@@ -197,7 +197,7 @@ async function main() {
   const fullInputs = await buildIife('index.ts', IIFE_FULL)
   const coreInputs = await buildIife('core.ts', IIFE_CORE)
   const bookmarkletInputs = await buildIife('bookmarklet.ts', IIFE_BOOKMARKLET)
-  const panelElsewhere = [...fullInputs, ...coreInputs].filter((p) => p.startsWith('panel/'))
+  const panelElsewhere = [...fullInputs, ...coreInputs].filter((p) => p.startsWith('src/panel/'))
   if (panelElsewhere.length) throw new Error(`the panel leaked into a script-tag IIFE: ${panelElsewhere.slice(0, 3).join(', ')}`)
 
   // The core build must not carry XMPP; the full one must not carry Node's TCP/TLS transports.

@@ -15,8 +15,8 @@ import { fileURLToPath } from 'node:url'
 import { connect, type AddressInfo, type Socket } from 'node:net'
 import { createServer as createTls } from 'node:tls'
 import type { Locator, Page } from 'playwright-core'
-import { bookmarkletUrl } from '../../panel/bookmarklet.js'
-import type { SyncConfig } from '../../panel/config.js'
+import { bookmarkletUrl } from '../../src/panel/bookmarklet.js'
+import type { SyncConfig } from '../../src/panel/config.js'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'bookmarklet')

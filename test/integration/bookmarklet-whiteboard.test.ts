@@ -14,7 +14,7 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../scripts/chromium.mjs'
 import { startProsody, type ProsodyInstance } from '../../scripts/prosody.mjs'
 import { startDemoServer, type DemoServer } from '../../demo/server.mjs'
 import { BUNDLE_PATH, panelPart, panelStatus, pickWithPanel, runBookmarklet } from './bookmarklet-support.js'
-import type { SyncConfig } from '../../panel/config.js'
+import type { SyncConfig } from '../../src/panel/config.js'
 import { centre, click, converged, dblclick, drag, handle, overlayCount, pixelDiff, screen, selectedIds, shapes } from './whiteboard-support.js'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))

@@ -13,7 +13,7 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../scripts/chromium.mjs'
 import { startProsody, type ProsodyInstance } from '../../scripts/prosody.mjs'
 import { startDemoServer, type DemoServer } from '../../demo/server.mjs'
 import { BUNDLE_PATH, COUNTERS_SCRIPT, fixtureUrl, liveCounts, nextDialog, pageServer, panelPart, panelStatus, pickWithPanel, runBookmarklet, selfSignedCert, tlsProxy, type PageServer } from './bookmarklet-support.js'
-import type { SyncConfig } from '../../panel/config.js'
+import type { SyncConfig } from '../../src/panel/config.js'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const DEMO_HOST = 'islands-demo.test'

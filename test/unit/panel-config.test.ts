@@ -1,9 +1,9 @@
 // The panel's pure parts: rooms from names and share links, share links that keep the page's
 // own hash, the selectors a pick turns into, and the bookmarklet's URL.
 import { describe, expect, it } from 'vitest'
-import { cleanRoom, newRoom, roomFrom, roomJid, shareLink } from '../../panel/config.js'
-import { kindSelector, uniqueSelector } from '../../panel/selector.js'
-import { bookmarkletSource, bookmarkletUrl } from '../../panel/bookmarklet.js'
+import { cleanRoom, newRoom, roomFrom, roomJid, shareLink } from '../../src/panel/config.js'
+import { kindSelector, uniqueSelector } from '../../src/panel/selector.js'
+import { bookmarkletSource, bookmarkletUrl } from '../../src/panel/bookmarklet.js'
 
 describe('rooms', () => {
   it('takes a name, or the room of a share link, cleaned for a MUC room JID', () => {
