@@ -49,6 +49,8 @@ function attachSvg(host: KindHost, options: SvgKindOptions): KindHooks {
   let inputTimer: unknown = null
   /** A write landed on an object of unknown element since the last whole-island rescan. */
   let wholePending = false
+  /** Elements marked at the end of a drag, to commit after the page's handlers of that input. */
+  let markedAtEnd = false
 
   /** Marks the island's elements written through the SVG DOM since the last look; whether any. */
   const markWritten = (): boolean => {
@@ -89,7 +91,8 @@ function attachSvg(host: KindHost, options: SvgKindOptions): KindHooks {
   }
   const afterInput = (): void => {
     inputTimer = null
-    let marked = markWritten()
+    let marked = markWritten() || markedAtEnd
+    markedAtEnd = false
     if (wholePending && dragTimer === null) {
       markWhole()
       marked = true
@@ -98,8 +101,9 @@ function attachSvg(host: KindHost, options: SvgKindOptions): KindHooks {
   }
   const onInput = (event: Event): void => {
     if (event.type === 'pointerup' || event.type === 'pointercancel') {
-      // The last moves' writes, while the elements touched in the drag are still known.
-      markWritten()
+      // The last moves' writes, while the elements touched in the drag are still known
+      // (committed with whatever the page's own handlers of this event write).
+      markedAtEnd = markWritten() || markedAtEnd
       stopDrag()
     }
     // After the page's own handlers for this event have run.

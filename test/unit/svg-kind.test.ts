@@ -113,6 +113,21 @@ describe('islands/svg', () => {
     expect([marked.length, commits(), rescans()]).toEqual([2, 2, 0])
   })
 
+  it('the last move of a drag, written after the last tick, is committed once the pointer is released', () => {
+    const { doc, clock, marked, commits } = setup(DRAWING)
+    const r = doc.getElementById('r') as unknown as SVGRectElement
+    pointer(doc, 'pointerdown')
+    r.x.baseVal.value = 5
+    clock.advance(16)
+    r.x.baseVal.value = 9 // between two ticks: the pointer comes up before the next one
+    pointer(doc, 'pointerup')
+    clock.advance(0)
+    expect(marked).toEqual([['r'], ['r']])
+    expect(commits(), 'the tick, then the end of the drag').toBe(2)
+    clock.advance(1000)
+    expect(commits()).toBe(2)
+  })
+
   it('a write on an object cached before the kind attached: the elements touched in the drag, then the whole island when it ends', () => {
     const doc = createPage(DRAWING)
     const cached = (doc.getElementById('r') as unknown as SVGRectElement).x.baseVal
