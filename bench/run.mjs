@@ -39,7 +39,7 @@ const CONFIG = QUICK
         'text.sveltecomponent': { trace: 'sveltecomponent', limit: 2000, warmupLimit: 300, rrwebLimit: 1000, naiveEvery: 100, rounds: 1 },
         'text.automerge-paper': { trace: 'automerge-paper', limit: 2000, warmupLimit: 300, rrwebLimit: 1000, naiveEvery: 100, rounds: 1, totalTarget: true },
         latejoin: { sizes: [1000, 3000], rounds: 1, warmupNodes: 300 },
-        drag: { seconds: 1.1, rounds: 1, svgdom: true, shapes: 200, moves: 30 },
+        drag: { seconds: 1.1, rounds: 1, svgdom: true, shapes: [200, 1000], intervals: [8, 16], moves: 30 },
       },
       e2e: { n: 30, batches: 2, gapMs: 25 },
       node: {
@@ -61,7 +61,7 @@ const CONFIG = QUICK
         'text.sveltecomponent': { trace: 'sveltecomponent', warmupLimit: 2000, rrwebLimit: 5000, naiveEvery: 200, rounds: 3 },
         'text.automerge-paper': { trace: 'automerge-paper', limit: AUTOMERGE_PREFIX, warmupLimit: 2000, rrwebLimit: 5000, naiveEvery: 500, rounds: 3, totalTarget: true },
         latejoin: { sizes: [1000, 10000], rounds: 3, warmupNodes: 1000 },
-        drag: { seconds: 2, rounds: 3, svgdom: true, shapes: 2000, moves: 60 },
+        drag: { seconds: 2, rounds: 5, svgdom: true, shapes: [2000, 10000], intervals: [8, 16], moves: 300 },
       },
       e2e: { n: 200, batches: 4, gapMs: 30 },
       node: {

@@ -1,5 +1,5 @@
 /** The built-in island kinds, in the order the package entry registers them. */
-import { svgKind } from './svg/index.js'
+import { createSvgKind, svgKind, type SvgKindOptions } from './svg/index.js'
 
-export { svgKind }
+export { createSvgKind, svgKind, type SvgKindOptions }
 export const KINDS = [svgKind] as const

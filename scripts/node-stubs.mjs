@@ -7,11 +7,22 @@
 //   engine refuses every DOCTYPE before fast-xml-parser sees a stanza and parses with entity
 //   processing off (src/protocol/xml.ts), so that check never runs; the package would add 18 KB
 //   (its SQL, shell and NoSQL patterns cannot be tree-shaken). Here it judges every value unsafe.
+// - fast-xml-parser's DocTypeReader, for the same reason: the engine refuses every DOCTYPE before
+//   the parser sees a stanza, so the reader of DOCTYPE declarations never runs. The stub refuses.
 // - lib0/logging, which Yjs imports for one warning (a peer reusing this page's client id). Its
 //   browser half pulls in lib0/dom and lib0/schema, whose module-level schema objects cannot be
 //   tree-shaken: 9 KB for one console line. Here the warning goes to console.warn as plain text.
 // Used by scripts/build.mjs and the bench.
 const STUBBED_BARE = new Set(['dns', 'net', 'tls'])
+
+const DOCTYPE_STUB = [
+  '// Never called: see scripts/node-stubs.mjs. Were it called, it would refuse.',
+  'export default class DocTypeReader {',
+  '  readDocType() {',
+  "    throw new Error('DOCTYPE is not accepted')",
+  '  }',
+  '}',
+].join('\n')
 
 const LOGGING_STUB = [
   '// See scripts/node-stubs.mjs: what Yjs uses of lib0/logging, printed as plain text.',
@@ -32,6 +43,10 @@ const IS_UNSAFE_STUB = [
 export const nodeStubs = {
   name: 'node-builtins-stub',
   setup(b) {
+    b.onResolve({ filter: /\/DocTypeReader\.js$/ }, (a) =>
+      a.importer.includes('fast-xml-parser') ? { path: 'DocTypeReader', namespace: 'doctype-stub' } : undefined,
+    )
+    b.onLoad({ filter: /.*/, namespace: 'doctype-stub' }, () => ({ contents: DOCTYPE_STUB, loader: 'js' }))
     b.onResolve({ filter: /^lib0\/logging$/ }, () => ({ path: 'lib0/logging', namespace: 'logging-stub' }))
     b.onLoad({ filter: /.*/, namespace: 'logging-stub' }, () => ({ contents: LOGGING_STUB, loader: 'js' }))
     b.onResolve({ filter: /^is-unsafe$/ }, () => ({ path: 'is-unsafe', namespace: 'unreachable-stub' }))

@@ -4,9 +4,10 @@
 // delivering to page B, which must end with A's last position.
 //
 // And the cost of a drag made through the SVG DOM (`x.baseVal.value`, which makes no
-// MutationObserver record in Chromium), between pointerdown and pointerup, where the engine
-// finds changes by rescanning the island every 16 ms, against the same drag by setAttribute:
-// on simulated time, with an island of many shapes (Chromium only).
+// MutationObserver record in Chromium), between pointerdown and pointerup, where the svg kind
+// hears the write through its wrapped accessors and compares the written shape every 16 ms,
+// against the same drag by setAttribute, with and without pointer events: on simulated time,
+// on islands of 2,000 and 10,000 shapes, a move every 8 and 16 ms (Chromium only).
 import { syncIslands } from '../../index.ts'
 import { canonicalDom } from '../../src/testing.ts'
 import { BenchBus, SVG_NS, SimClock, check, checkSame, median, ticks } from './common.js'
@@ -102,11 +103,12 @@ function pointer(target, type, x) {
 }
 
 /**
- * One drag of `moves` moves (16 ms apart) of one shape among `shapes`; returns ms. `how`:
+ * One drag of `moves` moves (`interval` ms apart) of one shape among `shapes`; returns ms. `how`:
  * `attr` setAttribute without pointer events (what a script does), `attr+pointer` setAttribute
  * between pointerdown and pointerup (an editor), `svgdom+pointer` through `x.baseVal.value`.
+ * Without the engine it is the app alone, the floor each engine variant is measured against.
  */
-async function simDrag(env, { shapes, moves, how, engine }) {
+async function simDrag(env, { shapes, moves, interval, how, engine }) {
   const A = env.page('main')
   const B = env.page('peer')
   const a = svgIsland(A.doc, shapes)
@@ -134,7 +136,7 @@ async function simDrag(env, { shapes, moves, how, engine }) {
       else rect.setAttribute('x', String(Number(rect.getAttribute('x')) + 1))
       if (pointers) pointer(rect, 'pointermove', m)
       await null
-      clock.advance(16)
+      clock.advance(interval)
       bus.pump()
     }
     if (pointers) pointer(rect, 'pointerup', moves)
@@ -158,6 +160,65 @@ async function simDrag(env, { shapes, moves, how, engine }) {
   }
 }
 
+const HOWS = ['attr', 'attr+pointer', 'svgdom+pointer']
+const FIGURE = { attr: 'setattribute', 'attr+pointer': 'setattribute_with_pointer_events', 'svgdom+pointer': 'svgdom_with_pointer_events' }
+
+/**
+ * The drag on simulated time, at every size and interval: per round, each variant alone (the
+ * floor) and with the engine, interleaved. An engine cost is (engine - floor of the same variant
+ * in the same round); a difference between two costs is taken within a round, then the median
+ * over rounds, so a slow spell of the machine hits both sides.
+ */
+async function simDrags(env, opts, p, F, info) {
+  const { moves } = opts
+  const cells = []
+  for (const n of opts.shapes) for (const interval of opts.intervals) cells.push({ n, interval })
+  const hows = opts.hows ?? HOWS // (a subset, for profiling one path)
+  for (const how of hows) await simDrag(env, { shapes: opts.shapes[0], moves: 10, interval: 16, how, engine: true }) // warm-up
+  const cost = {} // cost[`${how} ${n} ${interval}`] = [us per move, one per round]
+  const floor = {}
+  const stanzas = {}
+  const key = (how, n, interval) => `${how} ${n} ${interval}`
+  for (let r = 0; r < opts.rounds; r++) {
+    for (const { n, interval } of cells) {
+      // The paths in another order each round: whatever drifts within a round (the heap, the
+      // JIT, the machine's other work) does not always favour the same one.
+      for (const how of [...hows.slice(r % hows.length), ...hows.slice(0, r % hows.length)]) {
+        const cfg = { shapes: n, moves, interval, how }
+        const alone = ((await simDrag(env, { ...cfg, engine: false })).ms * 1000) / moves
+        const d = await simDrag(env, { ...cfg, engine: true })
+        const k = key(how, n, interval)
+        ;(floor[k] ??= []).push(alone)
+        ;(cost[k] ??= []).push((d.ms * 1000) / moves - alone)
+        stanzas[k] = d.stanzas
+      }
+    }
+  }
+  const diff = (xs, ys) => median(xs.map((x, i) => x - ys[i]))
+  const [small, large] = [opts.shapes[0], opts.shapes[opts.shapes.length - 1]]
+  for (const { n, interval } of cells) {
+    const at = `${n}_shapes_${interval}ms`
+    if (floor[key('attr', n, interval)]) F.push({ name: `${p}.sim.floor_us_per_move_${at}`, value: median(floor[key('attr', n, interval)]), unit: 'us' })
+    if (floor[key('attr+pointer', n, interval)]) F.push({ name: `${p}.sim.floor_with_pointer_events_us_per_move_${at}`, value: median(floor[key('attr+pointer', n, interval)]), unit: 'us' })
+    for (const how of hows) {
+      F.push({ name: `${p}.sim.${FIGURE[how]}.engine_us_per_move_${at}`, value: median(cost[key(how, n, interval)]), unit: 'us', ...(how === 'attr' ? { target: 50 } : {}) })
+    }
+    for (const how of hows.includes('attr') ? hows.filter((h) => h !== 'attr') : []) {
+      F.push({ name: `${p}.sim.${FIGURE[how]}.over_setattribute_us_per_move_${at}`, value: diff(cost[key(how, n, interval)], cost[key('attr', n, interval)]), unit: 'us', target: 10 })
+    }
+    const row = hows.map((how) => `${FIGURE[how]} ${median(cost[key(how, n, interval)]).toFixed(0)}`).join(', ')
+    env.log(`drag on simulated time, ${n} shapes, a move every ${interval} ms, engine us per move over the app alone: ${row} (app alone ${median(floor[key(hows[0], n, interval)]).toFixed(1)} us)`)
+  }
+  if (large !== small) {
+    for (const interval of opts.intervals) {
+      for (const how of hows) {
+        F.push({ name: `${p}.sim.${FIGURE[how]}.${large}_over_${small}_shapes_us_per_move_${interval}ms`, value: diff(cost[key(how, large, interval)], cost[key(how, small, interval)]), unit: 'us', target: 10 })
+      }
+    }
+  }
+  info.sim = { shapes: opts.shapes, intervals: opts.intervals, moves, stanzas }
+}
+
 export async function dragSuite(env, opts) {
   const F = []
   const info = {}
@@ -171,28 +232,6 @@ export async function dragSuite(env, opts) {
   if (opts.seconds >= 1) F.push({ name: `${p}.realtime.stanzas_per_second_max_1s`, value: Math.max(...rt.map((x) => x.maxPerSecond)), unit: 'per s', target: 60 })
   info.realtime = rt
 
-  if (opts.svgdom && env.name === 'chromium') {
-    const cfg = { shapes: opts.shapes, moves: opts.moves }
-    const kinds = ['attr', 'attr+pointer', 'svgdom+pointer']
-    for (const how of kinds) await simDrag(env, { ...cfg, moves: 10, how, engine: true }) // warm-up
-    const rows = { floor: [], attr: [], 'attr+pointer': [], 'svgdom+pointer': [] }
-    const stanzas = {}
-    for (let r = 0; r < opts.rounds; r++) {
-      rows.floor.push((await simDrag(env, { ...cfg, how: 'attr', engine: false })).ms)
-      for (const how of kinds) {
-        const d = await simDrag(env, { ...cfg, how, engine: true })
-        rows[how].push(d.ms)
-        stanzas[how] = d.stanzas
-      }
-    }
-    const per = (xs) => (median(xs) * 1000) / opts.moves
-    const n = opts.shapes
-    F.push({ name: `${p}.sim.floor_us_per_move_${n}_shapes`, value: per(rows.floor), unit: 'us' })
-    F.push({ name: `${p}.sim.setattribute.engine_us_per_move_${n}_shapes`, value: per(rows.attr) - per(rows.floor), unit: 'us' })
-    F.push({ name: `${p}.sim.setattribute_with_pointer_events.engine_us_per_move_${n}_shapes`, value: per(rows['attr+pointer']) - per(rows.floor), unit: 'us' })
-    F.push({ name: `${p}.sim.svgdom_with_pointer_events.engine_us_per_move_${n}_shapes`, value: per(rows['svgdom+pointer']) - per(rows.floor), unit: 'us' })
-    info.sim = { ...cfg, stanzas }
-    env.log(`drag on simulated time, ${n} shapes, per move: floor ${per(rows.floor).toFixed(0)} us; engine: setAttribute ${per(rows.attr).toFixed(0)} us, with pointer events ${per(rows['attr+pointer']).toFixed(0)} us, SVG DOM ${per(rows['svgdom+pointer']).toFixed(0)} us`)
-  }
+  if (opts.svgdom && env.name === 'chromium') await simDrags(env, opts, p, F, info)
   return { figures: F, info }
 }

@@ -20,8 +20,18 @@ export interface AttachedKinds {
 export function attachKinds(kinds: readonly IslandKind[], host: KindHost, guard: (fn: () => void) => void): AttachedKinds {
   const unhooks = new Set<() => void>()
   const accessors: AccessorHooks = {
-    hook(proto, name, listener) {
-      const unhook = host.accessors.hook(proto, name, (self, args) => guard(() => listener(self, args)))
+    hook(proto, name, listener, on) {
+      // A try of its own, not `guard(() => ...)`: a getter hook runs on every read the page
+      // makes, and a closure per read would be garbage per read.
+      const unhook = host.accessors.hook(proto, name, (self, args, result) => {
+        try {
+          listener(self, args, result)
+        } catch (err) {
+          guard(() => {
+            throw err
+          })
+        }
+      }, on)
       const remove = (): void => {
         unhooks.delete(remove)
         unhook()

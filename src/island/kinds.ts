@@ -43,7 +43,7 @@ export interface KindHost {
   commit(): void
   /** Asks every kind of this island to mark what changed unreported (`rescan`), then commits. */
   rescan(): void
-  /** Wraps prototype setters and methods: one registry per window, shared by every kind and island. */
+  /** Wraps prototype setters, methods and getters: one registry per window, shared by every kind and island. */
   readonly accessors: AccessorHooks
 }
 

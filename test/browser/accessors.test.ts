@@ -37,4 +37,26 @@ describe('accessor hooks on the SVG DOM, in Chromium', () => {
     expect(after.set).toBe(length.set)
     expect(Object.getOwnPropertyDescriptor(SVGTransform.prototype, 'setTranslate')!.value).toBe(translate.value)
   })
+
+  it('hear getters with what they returned: SVGRectElement.x gives one SVGAnimatedLength; descriptors back after', () => {
+    const rect = document.createElementNS('http://www.w3.org/2000/svg', 'rect')
+    const x = Object.getOwnPropertyDescriptor(SVGRectElement.prototype, 'x')!
+    const baseVal = Object.getOwnPropertyDescriptor(SVGAnimatedLength.prototype, 'baseVal')!
+    const hooks = accessorHooks(window)
+    const got: unknown[] = []
+    const offX = hooks.hook(SVGRectElement.prototype, 'x', (self, _a, result) => got.push([self === rect, result]), 'get')
+    const offB = hooks.hook(SVGAnimatedLength.prototype, 'baseVal', (_self, _a, result) => got.push(result), 'get')
+    try {
+      const animated = rect.x
+      const length = animated.baseVal
+      length.value = 7
+      expect(rect.getAttribute('x')).toBe('7')
+      expect(got).toEqual([[true, animated], length])
+    } finally {
+      offX()
+      offB()
+    }
+    expect(Object.getOwnPropertyDescriptor(SVGRectElement.prototype, 'x')).toEqual(x)
+    expect(Object.getOwnPropertyDescriptor(SVGAnimatedLength.prototype, 'baseVal')).toEqual(baseVal)
+  })
 })

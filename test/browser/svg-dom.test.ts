@@ -6,7 +6,8 @@ import { outgoingCounter, pointer, tick } from './support.js'
 
 // Chromium changes an attribute set through the SVG DOM (transform.baseVal, x.baseVal.value,
 // point lists) without any MutationObserver record; editors drag shapes exactly that way. The
-// binding re-scans SVG attributes after input and every 16 ms while a pointer is down.
+// svg kind hears those writes through its wrapped accessors and sends them after input and
+// every 16 ms while a pointer is down (test/browser/svg-writes.test.ts counts what it compares).
 
 const PAGE =
   '<div data-sync-island="main"><svg id="s" viewBox="0 0 200 200" width="200" height="200">' +

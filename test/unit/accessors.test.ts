@@ -52,6 +52,74 @@ describe('accessor hooks: one registry per window, for kinds that see what the D
     expect(heard).toEqual([[2, 3]])
   })
 
+  it('a getter hook hears what each read returned; the setter side stays a pass-through', () => {
+    const Shape = shape()
+    const heard: unknown[] = []
+    const s = new Shape()
+    s.x = 3
+    const off = accessorHooks({}).hook(Shape.prototype, 'x', (self, args, result) => heard.push([self === s, args.length, result]), 'get')
+    expect(s.x).toBe(3)
+    s.x = 4
+    expect(s.x).toBe(4)
+    expect(heard).toEqual([[true, 0, 3], [true, 0, 4]])
+    off()
+  })
+
+  it('a method hook hears what the method returned', () => {
+    const Shape = shape()
+    const heard: unknown[] = []
+    const off = accessorHooks({}).hook(Shape.prototype, 'move', (_self, args, result) => heard.push([...args, result]))
+    new Shape().move(1, 2)
+    expect(heard).toEqual([[1, 2, 3]])
+    off()
+  })
+
+  it('getter and setter hooks of one property share one wrap; the last of both leaving puts back the original', () => {
+    const Shape = shape()
+    const hooks = accessorHooks({})
+    const original = descriptor(Shape.prototype, 'x')
+    const reads: unknown[] = []
+    const writes: unknown[] = []
+    const offGet = hooks.hook(Shape.prototype, 'x', (_s, _a, r) => reads.push(r), 'get')
+    const wrapped = descriptor(Shape.prototype, 'x')
+    const offSet = hooks.hook(Shape.prototype, 'x', (_s, [v]) => writes.push(v))
+    expect(descriptor(Shape.prototype, 'x'), 'one wrap for both sides').toEqual(wrapped)
+    const s = new Shape()
+    s.x = 1
+    void s.x
+    offGet()
+    void s.x
+    s.x = 2
+    expect([reads, writes]).toEqual([[1], [1, 2]])
+    expect(descriptor(Shape.prototype, 'x').get).toBe(wrapped.get)
+    offSet()
+    expect(descriptor(Shape.prototype, 'x')).toEqual(original)
+  })
+
+  it('a getter listener that throws never breaks the read', () => {
+    const later: Array<() => void> = []
+    vi.stubGlobal('queueMicrotask', (fn: () => void) => later.push(fn))
+    const Shape = shape()
+    const off = accessorHooks({}).hook(Shape.prototype, 'x', () => {
+      throw new Error('kind bug')
+    }, 'get')
+    const s = new Shape()
+    s.x = 8
+    expect(s.x).toBe(8)
+    expect(later).toHaveLength(1)
+    off()
+  })
+
+  it('refuses a getter hook on a method or a setter-only property', () => {
+    const hooks = accessorHooks({})
+    const Shape = shape()
+    const proto = Shape.prototype as object
+    expect(() => hooks.hook(proto, 'move', () => undefined, 'get')).toThrow(/no getter/)
+    const only = {}
+    Object.defineProperty(only, 'w', { set() {}, configurable: true })
+    expect(() => hooks.hook(only, 'w', () => undefined, 'get')).toThrow(/no getter/)
+  })
+
   it('two users share one wrap; the first leaving keeps it, the last puts back the very descriptor it found', () => {
     const Shape = shape()
     const hooks = accessorHooks({})
@@ -132,7 +200,7 @@ describe('accessor hooks: one registry per window, for kinds that see what the D
     class Sub extends Shape {}
     expect(() => hooks.hook(Sub.prototype, 'x', () => undefined)).toThrow(/no own property/)
     const plain = { n: 1 }
-    expect(() => hooks.hook(plain, 'n', () => undefined)).toThrow(/neither a setter nor a method/)
+    expect(() => hooks.hook(plain, 'n', () => undefined)).toThrow(/neither an accessor nor a method/)
     expect(Object.getOwnPropertyDescriptor(plain, 'n')).toEqual({ value: 1, writable: true, enumerable: true, configurable: true })
   })
 })
