@@ -1,42 +1,62 @@
-// Driving the whiteboard app (demo/whiteboard/) with the mouse from a test, page by page: points
-// of the drawing on screen, drags and clicks, its shapes and overlay as the DOM has them, the
-// shared drawing's canonical form and a pixel comparison. The same ways as the app's own suite
-// (whiteboard-app.test.ts, which drives frames of the pair page), for whole pages, as the
-// bookmarklet's runs have them.
-import type { BrowserContext, Page } from 'playwright-core'
+// What the whiteboard's tests share: the app's DOM read and driven the way a person drives it
+// (the real mouse and keyboard, through page.mouse), in a page or in a frame of the pair page.
+import { expect } from 'vitest'
+import type { BrowserContext, Frame, Page } from 'playwright-core'
 
+export const WAIT = 15_000
+
+export type Where = Page | Frame
 export interface Pt {
   x: number
   y: number
 }
 
+/** Uncaught errors and CSP violations of a page and its frames. */
+export function watch(page: Page): string[] {
+  const problems: string[] = []
+  page.on('pageerror', (e) => problems.push(`error: ${e.message}`))
+  page.on('console', (m) => {
+    if (m.type() === 'error' || /Content Security Policy/i.test(m.text())) problems.push(`console: ${m.text()}`)
+  })
+  return problems
+}
+
 /** A point of the drawing (the canvas's user units) on the page's screen. */
-export const screen = (page: Page, p: Pt): Promise<Pt> =>
-  page.evaluate(({ x, y }) => {
+export function screen(where: Where, p: Pt): Promise<Pt> {
+  return where.evaluate(({ x, y }) => {
     const svg = document.getElementById('wb-canvas') as unknown as SVGSVGElement
     const s = new DOMPoint(x, y).matrixTransform(svg.getScreenCTM()!)
     return { x: s.x, y: s.y }
   }, p)
+}
 
-export async function drag(page: Page, from: Pt, to: Pt, steps = 8): Promise<void> {
-  const a = await screen(page, from)
-  const b = await screen(page, to)
+/** In a frame, screen() is the frame's viewport: add the frame's offset for page.mouse. */
+export async function pagePoint(page: Page, where: Where, p: Pt): Promise<Pt> {
+  const s = await screen(where, p)
+  if (where === page) return s
+  const box = (await (await (where as Frame).frameElement()).boundingBox())!
+  return { x: s.x + box.x + 1, y: s.y + box.y + 1 } // the iframe's 1px border
+}
+
+export async function drag(page: Page, where: Where, from: Pt, to: Pt, steps = 8, canvas = true): Promise<void> {
+  const a = canvas ? await pagePoint(page, where, from) : from
+  const b = canvas ? await pagePoint(page, where, to) : to
   await page.mouse.move(a.x, a.y)
   await page.mouse.down()
   for (let i = 1; i <= steps; i++) await page.mouse.move(a.x + ((b.x - a.x) * i) / steps, a.y + ((b.y - a.y) * i) / steps)
   await page.mouse.up()
 }
 
-export async function click(page: Page, p: Pt, modifiers: 'Shift'[] = []): Promise<void> {
-  const s = await screen(page, p)
+export async function dblclick(page: Page, where: Where, p: Pt): Promise<void> {
+  const s = await pagePoint(page, where, p)
+  await page.mouse.dblclick(s.x, s.y)
+}
+
+export async function click(page: Page, where: Where, p: Pt, modifiers: 'Shift'[] = []): Promise<void> {
+  const s = await pagePoint(page, where, p)
   for (const m of modifiers) await page.keyboard.down(m)
   await page.mouse.click(s.x, s.y)
   for (const m of modifiers) await page.keyboard.up(m)
-}
-
-export async function dblclick(page: Page, p: Pt): Promise<void> {
-  const s = await screen(page, p)
-  await page.mouse.dblclick(s.x, s.y)
 }
 
 export interface Shape {
@@ -48,9 +68,10 @@ export interface Shape {
 }
 
 /** The drawing as the DOM has it: the canvas's children but the overlay, in order. */
-export const shapes = (page: Page): Promise<Shape[]> =>
-  page.evaluate(() =>
-    [...document.getElementById('wb-canvas')!.children]
+export function shapes(where: Where): Promise<Shape[]> {
+  return where.evaluate(() => {
+    const svg = document.getElementById('wb-canvas')!
+    return [...svg.children]
       .filter((el) => !el.classList.contains('wb-ui'))
       .map((el) => ({
         id: el.id,
@@ -58,55 +79,92 @@ export const shapes = (page: Page): Promise<Shape[]> =>
         attrs: Object.fromEntries([...el.attributes].map((a) => [a.name, a.value])),
         text: el.textContent ?? '',
         children: [...el.children].map((c) => c.id || c.localName),
-      })),
-  )
+      }))
+  })
+}
+export const ids = async (where: Where): Promise<string[]> => (await shapes(where)).map((s) => s.id)
+export const shape = async (where: Where, id: string): Promise<Shape> => {
+  const found = (await shapes(where)).find((s) => s.id === id)
+  if (!found) throw new Error(`no top-level ${id}`)
+  return found
+}
 
-/** A point of an element's own user space (its centre), on the canvas, after its transforms. */
-export const centre = (page: Page, id: string): Promise<Pt> =>
-  page.evaluate((id) => {
-    const svg = document.getElementById('wb-canvas') as unknown as SVGSVGElement
-    const el = document.getElementById(id) as unknown as SVGGraphicsElement
-    const b = el.getBBox()
-    const q = new DOMPoint(b.x + b.width / 2, b.y + b.height / 2).matrixTransform(svg.getScreenCTM()!.inverse().multiply(el.getScreenCTM()!))
-    return { x: q.x, y: q.y }
+/** An element's transform list, item by item, through the SVG DOM. */
+export function transformOf(where: Where, id: string): Promise<{ type: number; angle: number; e: number; f: number }[]> {
+  return where.evaluate((id) => {
+    const list = (document.getElementById(id) as unknown as SVGGraphicsElement).transform.baseVal
+    return [...Array(list.numberOfItems)].map((_, i) => {
+      const t = list.getItem(i)
+      return { type: t.type, angle: t.angle, e: t.matrix.e, f: t.matrix.f }
+    })
   }, id)
+}
+
+/** A point of an element's own user space, on the canvas (after its transforms). */
+export function onCanvas(where: Where, id: string, p: Pt | 'centre' | 'nw'): Promise<Pt> {
+  return where.evaluate(
+    ({ id, p }) => {
+      const svg = document.getElementById('wb-canvas') as unknown as SVGSVGElement
+      const el = document.getElementById(id) as unknown as SVGGraphicsElement
+      const b = el.getBBox()
+      const local = p === 'centre' ? { x: b.x + b.width / 2, y: b.y + b.height / 2 } : p === 'nw' ? { x: b.x, y: b.y } : p
+      const q = new DOMPoint(local.x, local.y).matrixTransform(svg.getScreenCTM()!.inverse().multiply(el.getScreenCTM()!))
+      return { x: q.x, y: q.y }
+    },
+    { id, p },
+  )
+}
+
+/** The centre of an element's box, on the canvas. */
+export const centre = (where: Where, id: string): Promise<Pt> => onCanvas(where, id, 'centre')
 
 /** The centre of a handle of the selection overlay, on the canvas. */
-export const handle = (page: Page, name: string): Promise<Pt> =>
-  page.evaluate((name) => {
-    const h = document.querySelector(`#wb-canvas > .wb-ui .wb-handle[data-handle="${name}"]`) as SVGGraphicsElement | null
+export function handle(where: Where, name: string): Promise<Pt> {
+  return where.evaluate((name) => {
+    const svg = document.getElementById('wb-canvas') as unknown as SVGSVGElement
+    const h = svg.querySelector(`.wb-ui .wb-handle[data-handle="${name}"]`) as SVGGraphicsElement | null
     if (!h) throw new Error(`no ${name} handle`)
     const b = h.getBBox()
     return { x: b.x + b.width / 2, y: b.y + b.height / 2 }
   }, name)
+}
 
-export const selectedIds = (page: Page): Promise<string[]> => page.evaluate(() => [...document.querySelectorAll('#wb-canvas .wb-selected')].map((el) => el.id))
-export const overlayCount = (page: Page): Promise<number> => page.evaluate(() => document.querySelector('#wb-canvas > .wb-ui')!.childElementCount)
+export const selectedIds = (where: Where): Promise<string[]> => where.evaluate(() => [...document.querySelectorAll('#wb-canvas .wb-selected')].map((el) => el.id))
+export const overlayCount = (where: Where): Promise<number> => where.evaluate(() => document.querySelector('#wb-canvas > .wb-ui')!.childElementCount)
 
-/** The drawing as shared: the canvas's shapes without local state (classes, the overlay), attributes sorted. */
-export const sharedDrawing = (page: Page): Promise<string> =>
-  page.evaluate(() => {
+export const near = (a: number, b: number, tolerance = 1.5): void => {
+  expect(Math.abs(a - b), `${a} ≈ ${b}`).toBeLessThanOrEqual(tolerance)
+}
+
+export function sharedDrawing(where: Where): Promise<string> {
+  return where.evaluate(() => {
     const canon = (el: Element): string => {
-      const attrs = [...el.attributes].filter((a) => a.name !== 'class' && !a.name.startsWith('data-sync-')).map((a) => `${a.name}="${a.value}"`).sort()
+      const attrs = [...el.attributes]
+        .filter((a) => a.name !== 'class' && !a.name.startsWith('data-sync-'))
+        .map((a) => `${a.name}="${a.value}"`)
+        .sort()
       const inner = [...el.childNodes].map((n) => (n.nodeType === 1 ? canon(n as Element) : (n.textContent ?? '').trim())).join('')
       return `<${el.localName}${attrs.map((a) => ` ${a}`).join('')}>${inner}</${el.localName}>`
     }
-    return [...document.getElementById('wb-canvas')!.children].filter((el) => !el.classList.contains('wb-ui')).map(canon).join('\n')
+    return [...document.getElementById('wb-canvas')!.children]
+      .filter((el) => !el.classList.contains('wb-ui'))
+      .map(canon)
+      .join('\n')
   })
+}
 
-/** Polls until every page shows one drawing; returns it. */
-export async function converged(pages: Page[], what: string, timeout = 15_000): Promise<string> {
-  const deadline = Date.now() + timeout
+export async function converged(frames: Where[], what: string): Promise<string> {
+  const deadline = Date.now() + WAIT
   let last: string[] = []
   while (Date.now() < deadline) {
-    last = await Promise.all(pages.map(sharedDrawing))
+    last = await Promise.all(frames.map(sharedDrawing))
     if (last.every((d) => d === last[0])) return last[0]!
     await new Promise((r) => setTimeout(r, 50))
   }
-  throw new Error(`${what}: pages differ after ${timeout} ms:\n${last.join('\n----\n')}`)
+  throw new Error(`${what}: frames differ after ${WAIT} ms:\n${last.join('\n----\n')}`)
 }
 
-/** Pixels differing by more than 16 in a channel, of two PNG screenshots of one size. */
+/** Pixels that differ (any channel by more than 16) between two PNGs, compared on a page canvas. */
 export async function pixelDiff(context: BrowserContext, a: Buffer, b: Buffer): Promise<{ differing: number; total: number }> {
   const page = await context.newPage()
   try {
@@ -140,3 +198,4 @@ export async function pixelDiff(context: BrowserContext, a: Buffer, b: Buffer): 
     await page.close()
   }
 }
+
