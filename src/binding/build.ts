@@ -2,7 +2,7 @@ import * as Y from 'yjs'
 import { askText, reasonOf, type BindingContext, type Verdict } from './context.js'
 import { attributeVerdict, elementVerdict, keyOf, sharedAttrs, shares } from './gate.js'
 import type { YNode } from './mirror.js'
-import { lineageOf, ORIGIN_KEY } from './moves.js'
+import { GEN_KEY, lineageOf, ORIGIN_KEY } from './moves.js'
 import { ignoredAttrs, ignoredBelow, isAttrKeyLocal } from './filter.js'
 import { createElementFromKey, isInternalKey, setAttributeFromKey } from './names.js'
 
@@ -43,7 +43,12 @@ export function typeFromDom(ctx: BindingContext, node: Node, created: Set<YNode>
     if (kids.length) y.insert(0, kids)
     type = y
   }
-  if (origin !== undefined) type.setAttribute(ORIGIN_KEY, origin)
+  if (origin !== undefined) {
+    type.setAttribute(ORIGIN_KEY, origin)
+    // One generation more than the type it was copied from (moves.ts).
+    const gen = 1 + (previous !== undefined ? ctx.moves.genOf(previous) : (ctx.moves.priorGen.get(node) ?? 0))
+    if (gen > 1) type.setAttribute(GEN_KEY, String(gen))
+  }
   ctx.mirror.bind(node, type)
   created.add(type)
   return type

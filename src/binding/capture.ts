@@ -383,6 +383,7 @@ function unbindDeep(ctx: BindingContext, type: YNode, lineage: Map<Node, string>
   if (node !== undefined && ctx.mirror.typeOf(node) === type) {
     const l = lineageOf(type)
     if (l !== undefined) lineage.set(node, l)
+    ctx.moves.priorGen.set(node, ctx.moves.genOf(type))
   }
   const log = node === undefined || ctx.mirror.typeOf(node) !== type || !(type instanceof Y.XmlElement) ? undefined : ctx.redo.attrs.get(type)
   if (log !== undefined) ctx.redo.carry.set(node!, log)

@@ -41,6 +41,7 @@ interface Peer {
 export class MemoryBus {
   private readonly peers = new Map<string, Peer>()
   private queue: Array<{ from: string; to: string; text: string }> = []
+  private readonly heldFor = new Set<string>()
   private rand: () => number
   delivered = 0
 
@@ -130,8 +131,18 @@ export class MemoryBus {
     this.peers.get(id)?.reader.resume()
   }
 
+  /** Stanzas to `id` wait in the bus, delivered in their order once resumeIncoming() is called. */
+  pauseIncoming(id: string): void {
+    this.heldFor.add(id)
+  }
+
+  resumeIncoming(id: string): void {
+    this.heldFor.delete(id)
+  }
+
+  /** Stanzas waiting that deliver() would deliver now (not those held for a page). */
   get pending(): number {
-    return this.queue.length
+    return this.heldFor.size ? this.queue.filter((m) => !this.heldFor.has(m.to)).length : this.queue.length
   }
 
   /**
@@ -141,7 +152,12 @@ export class MemoryBus {
   deliver(max = Infinity): number {
     let n = 0
     while (this.queue.length && n < max) {
-      const i = this.opts.reorder ? Math.floor(this.rand() * this.queue.length) : 0
+      let i: number
+      if (this.heldFor.size) {
+        const open = this.queue.flatMap((m, k) => (this.heldFor.has(m.to) ? [] : [k]))
+        if (!open.length) break
+        i = open[this.opts.reorder ? Math.floor(this.rand() * open.length) : 0]!
+      } else i = this.opts.reorder ? Math.floor(this.rand() * this.queue.length) : 0
       const [m] = this.queue.splice(i, 1)
       const to = this.peers.get(m!.to)
       if (!to) continue

@@ -197,3 +197,40 @@ describe('edits on a copy a page made by moving the node itself', () => {
     })
   }
 })
+
+describe('a move of a copy that another move contests', () => {
+  // Pages A and C move #a at once; B moves A's copy again before C's copy reaches it, and C's
+  // copy reaches A before B's move does. Whatever the client ids (the runs vary them), #a ends
+  // once, on every page.
+  it('ends as one node, the same on every page', async () => {
+    for (let run = 0; run < 24; run++) {
+      const net = new Network()
+      const peers = [0, 1, 2].map(() => net.join(PAGE))
+      await net.settle()
+      const [a, b, c] = peers as [TestPeer, TestPeer, TestPeer]
+      net.bus.pause(a.id)
+      net.bus.pause(c.id)
+      MOVES['within its parent']!(a)
+      MOVES['to another parent']!(c)
+      await net.settle()
+      net.bus.pauseIncoming(c.id) // C sends its copy before it sees A's
+      net.bus.resume(a.id)
+      await net.settle()
+      net.bus.pause(b.id)
+      byId(b, 's')!.insertBefore(byId(b, 'a')!, byId(b, 'g1')) // A's copy, moved again
+      await net.settle()
+      net.bus.pauseIncoming(b.id) // B moved before C's copy reached it
+      net.bus.resume(c.id)
+      await net.settle()
+      for (const p of peers) {
+        net.bus.resumeIncoming(p.id)
+        net.bus.resume(p.id)
+      }
+      await net.settle()
+      expectConverged(net, peers, (p) => {
+        expect(count(p, 'a'), `run ${run}, ${p.id}: #a once`).toBe(1)
+        expect(count(p, 'a1'), `run ${run}, ${p.id}: #a1 once`).toBe(1)
+      })
+    }
+  })
+})
