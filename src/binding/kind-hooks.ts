@@ -7,6 +7,7 @@ export interface AttachedKinds {
   rescan(): void
   beforeRemoteApply(): void
   patched(el: Element, keys: readonly string[]): void
+  adopted(): void
   /** Null when no kind keeps attributes local: the binding then asks nothing per element. */
   readonly localAttributes: ((el: Element) => Iterable<string> | null) | null
   stop(): void
@@ -45,6 +46,9 @@ export function attachKinds(kinds: readonly IslandKind[], host: KindHost, guard:
     patched: (el, keys) => {
       for (const h of hooks) if (h.patched) guard(() => h.patched!(el, keys))
     },
+    adopted: () => {
+      for (const h of hooks) if (h.adopted) guard(() => h.adopted!())
+    },
     localAttributes: locals.length === 0 ? null : (el) => {
       let out: string[] | null = null
       for (const h of locals) {
@@ -65,6 +69,9 @@ export function attachKinds(kinds: readonly IslandKind[], host: KindHost, guard:
 function bindAll(host: KindHost): Omit<KindHost, 'accessors'> {
   return {
     root: host.root,
+    get doc() {
+      return host.doc
+    },
     clock: host.clock,
     typeOf: (node) => host.typeOf(node),
     attributeKey: (attr) => host.attributeKey(attr),

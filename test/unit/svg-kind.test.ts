@@ -21,6 +21,7 @@ function setup(html: string) {
   let rescans = 0
   const host: KindHost = {
     root,
+    doc: null as unknown as Y.Doc, // the svg kind keeps nothing of its own in the doc
     clock,
     typeOf: (node) => {
       const values = docValues.get(node as Element)
