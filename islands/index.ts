@@ -1,5 +1,6 @@
 /** The built-in island kinds, in the order the package entry registers them. */
 import { svgKind } from './svg/index.js'
+import { formsKind } from './forms/index.js'
 
-export { svgKind }
-export const KINDS = [svgKind] as const
+export { svgKind, formsKind }
+export const KINDS = [svgKind, formsKind] as const
