@@ -30,6 +30,11 @@ export function recordSent(doc: Document): { stanzas: string[]; stop(): void } {
 /** Every string, attribute value and JSON value in every item of the updates these stanzas carry, deleted ones included. */
 export function sentContent(stanzas: readonly string[]): string {
   const docs = new Map<string, Y.Doc>()
+  // Every item of every update, by client and clock: an update that builds on items this page
+  // never sent (the seed every page has, and no page sends) waits in a doc's pending structs, so
+  // the doc alone would not show it.
+  const chars = new Map<number, Map<number, string>>()
+  const values: string[] = []
   for (const text of stanzas) {
     const stanza = parseStanza(text, 1 << 24)
     if (stanza.kind !== 'message') continue
@@ -38,11 +43,23 @@ export function sentContent(stanzas: readonly string[]): string {
       let doc = docs.get(island.island)
       if (!doc) docs.set(island.island, (doc = new Y.Doc({ gc: false })))
       for (const m of decodeMessages(island.data)) {
-        if (m.kind === 'step2' || m.kind === 'update') (m.v2 ? Y.applyUpdateV2 : Y.applyUpdate)(doc, m.update)
+        if (m.kind !== 'step2' && m.kind !== 'update') continue
+        ;(m.v2 ? Y.applyUpdateV2 : Y.applyUpdate)(doc, m.update)
+        for (const s of (m.v2 ? Y.decodeUpdateV2 : Y.decodeUpdate)(m.update).structs) {
+          if (!(s instanceof Y.Item)) continue
+          if (s.content instanceof Y.ContentString) {
+            let byClock = chars.get(s.id.client)
+            if (!byClock) chars.set(s.id.client, (byClock = new Map()))
+            byClock.set(s.id.clock, s.content.str)
+          } else if (s.content instanceof Y.ContentAny) values.push(JSON.stringify(s.content.arr))
+          if (typeof s.parentSub === 'string') values.push(`${s.parentSub}=`)
+        }
       }
     }
   }
-  const out: string[] = []
+  const out: string[] = [...values]
+  // One client's characters in the order it wrote them: a secret typed key by key reads whole.
+  for (const byClock of chars.values()) out.push([...byClock].sort((a, b) => a[0] - b[0]).map(([, str]) => str).join(''))
   for (const doc of docs.values()) {
     for (const structs of doc.store.clients.values()) {
       // One client's characters in the order it wrote them: a secret typed key by key reads whole.
