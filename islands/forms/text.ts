@@ -214,6 +214,7 @@ type TextControl = HTMLInputElement | HTMLTextAreaElement
 export function patchControl(el: TextControl, ops: readonly Op[]): boolean {
   let at = 0
   try {
+    makeDirty(el)
     for (const op of ops) {
       if ('retain' in op) at += op.retain
       else if ('delete' in op) el.setRangeText('', at, at + op.delete, 'preserve')
@@ -226,6 +227,19 @@ export function patchControl(el: TextControl, ops: readonly Op[]): boolean {
   } catch {
     return false
   }
+}
+
+/**
+ * Chromium's `setRangeText` on a control nobody edited yet (its value still the default, its
+ * dirty flag unset) edits an empty value: "The quick fox" with "See: " inserted at 0 becomes
+ * "See: ". Writing the value back to itself sets the flag; the selection is put back.
+ */
+function makeDirty(el: TextControl): void {
+  const value = el.value
+  if (value !== el.defaultValue) return
+  const { selectionStart, selectionEnd, selectionDirection } = el
+  el.value = value
+  if (selectionStart !== null && selectionEnd !== null) el.setSelectionRange(selectionStart, selectionEnd, selectionDirection ?? undefined)
 }
 
 /** Makes a control show `want` with one minimal edit (the caret kept outside it); false if it cannot. */
