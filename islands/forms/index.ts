@@ -353,11 +353,21 @@ class FormFields {
     }
     const shadow = this.shadows.get(el)
     this.write(() => {
-      if (shadow?.live && el.value === shadow.value) {
-        for (const ops of list) if (!patchControl(el, ops)) break
+      // In step (the common case, a keystroke at a time): the deltas, checked by length only;
+      // a long text is not read whole per keystroke. Else one minimal edit to the whole text.
+      let value = el.value
+      if (shadow?.live && value.length === shadow.value.length && value === shadow.value) {
+        let length = value.length
+        let ok = true
+        for (const ops of list) {
+          for (const op of ops) length += 'insert' in op ? op.insert.length : 'delete' in op ? -op.delete : 0
+          if (!(ok = patchControl(el, ops))) break
+        }
+        value = el.value
+        if (ok && value.length === length && length === text.length) return
       }
       const want = textString(text)
-      if (el.value !== want) patchWhole(el, want)
+      if (value !== want) patchWhole(el, want)
     })
     this.shadows.set(el, { value: el.value, live: true })
   }
