@@ -31,7 +31,8 @@ export function attachKinds(kinds: readonly IslandKind[], host: KindHost, guard:
       return remove
     },
   }
-  const kindHost: KindHost = { ...bindAll(host), accessors }
+  // Not spread: a spread would read `doc` once, and the island's doc changes on adoption.
+  const kindHost: KindHost = Object.assign(bindAll(host), { accessors })
   const hooks: KindHooks[] = []
   for (const kind of kinds) guard(() => void hooks.push(kind.attach(kindHost)))
   const locals = hooks.filter((h) => h.localAttributes !== undefined)

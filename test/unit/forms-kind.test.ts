@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
 import { Network, type TestPeer } from '../helpers/pages.js'
 import { recordSent, sentContent } from '../helpers/sent.js'
 
@@ -173,5 +174,62 @@ describe('forms kind', () => {
     expect($(b, 'csrf').value).toBe('TOKEN-123456')
     expect($(b, 'pw').value).toBe('preset-pass')
     expect($(b, 'show').type).toBe('password')
+  })
+})
+
+/** The field key of a control on a page: the lineage of its element's type (docs/PROTOCOL.md, "Form fields"). */
+function keyOf(p: TestPeer, id: string): string {
+  const binding = (p.session.islands.get('main') as unknown as { binding: { ctx: { mirror: { typeOf(n: Node): { _item: { id: { client: number; clock: number } } } } } } }).binding
+  const { client, clock } = binding.ctx.mirror.typeOf(p.doc.getElementById(id)!)._item.id
+  return `${client}:${clock}`
+}
+
+describe('forms kind against a hostile peer, and on adoption', () => {
+  it('state a peer writes for a secret field, of the wrong type, or as another kind of root is not rendered, and breaks nothing', async () => {
+    const { net, peers: [a, b] } = await pages()
+    // The hostile peer's changes, made on a copy of A's doc (A's own kind has typed its roots), sent by A.
+    const doc = a.session.islands.get('main')!.doc
+    const evil = new Y.Doc()
+    Y.applyUpdate(evil, Y.encodeStateAsUpdate(doc))
+    const before = Y.encodeStateVector(evil)
+    evil.transact(() => {
+      const fields = evil.getMap('fields')
+      fields.set(keyOf(a, 'pw'), 'overwritten')
+      fields.set(keyOf(a, 'csrf'), 'overwritten')
+      fields.set(keyOf(a, 'ok'), 'yes') // a checkbox takes booleans only
+      fields.set(keyOf(a, 'mail'), 42) // an email field strings only
+      evil.getText(`t:${keyOf(a, 'cc')}`).insert(0, 'overwritten')
+      evil.getMap(`t:${keyOf(a, 'notes')}`).set('x', 1) // a text field's root as a map
+    })
+    Y.applyUpdate(doc, Y.encodeStateAsUpdate(evil, before), 'hostile')
+    await net.settle()
+    expect(b.session.islands.get('main')!.doc.getMap('fields').get(keyOf(a, 'pw')), 'B has the hostile state in its doc').toBe('overwritten')
+    expect($(b, 'pw').value).toBe('preset-pass')
+    expect($(b, 'csrf').value).toBe('TOKEN-123456')
+    expect($(b, 'cc').value).toBe('')
+    expect($(b, 'ok').checked).toBe(false)
+    expect($(b, 'mail').value).toBe('')
+    expect($<HTMLTextAreaElement>(b, 'notes').value).toBe('hello world')
+    // The rest goes on.
+    type($(a, 'who'), 'still syncing')
+    await net.settle()
+    expect($(b, 'who').value).toBe('still syncing')
+    expect(b.errors).toEqual([])
+  })
+
+  it('a late joiner whose page differs adopts the session, and shows its current values', async () => {
+    const { net, peers: [a] } = await pages(1)
+    type($(a, 'who'), 'Zed')
+    type($<HTMLTextAreaElement>(a, 'notes'), 'hello typed world')
+    $(a, 'r3').checked = true
+    $<HTMLOptionElement>(a, 'm3').selected = true
+    await net.settle()
+    const late = net.join(FORM.replace('<fieldset id="b"></fieldset>', '<fieldset id="b"><p>an older page</p></fieldset>'))
+    await net.settle()
+    expect(late.doc.querySelector('#b p')).toBeNull() // adopted the session's content
+    expect(values(late)).toEqual(values(a))
+    type($<HTMLTextAreaElement>(late, 'notes'), 'hello typed world, late')
+    await net.settle()
+    expect($<HTMLTextAreaElement>(a, 'notes').value).toBe('hello typed world, late')
   })
 })
