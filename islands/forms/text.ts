@@ -16,10 +16,16 @@ export interface TextEdit {
 export function diffText(before: string, after: string): TextEdit | null {
   if (before === after) return null
   const max = Math.min(before.length, after.length)
+  // A keystroke in a long text: blocks first (a native compare), then characters.
   let start = 0
+  for (let block = 4096; block >= 16; block >>= 4) while (start + block <= max && before.slice(start, start + block) === after.slice(start, start + block)) start += block
   while (start < max && before.charCodeAt(start) === after.charCodeAt(start)) start++
   let end = 0
-  while (end < max - start && before.charCodeAt(before.length - 1 - end) === after.charCodeAt(after.length - 1 - end)) end++
+  const left = max - start
+  for (let block = 4096; block >= 16; block >>= 4) {
+    while (end + block <= left && before.slice(before.length - end - block, before.length - end) === after.slice(after.length - end - block, after.length - end)) end += block
+  }
+  while (end < left && before.charCodeAt(before.length - 1 - end) === after.charCodeAt(after.length - 1 - end)) end++
   if (start > 0 && isHigh(before.charCodeAt(start - 1))) start--
   if (end > 0 && isLow(before.charCodeAt(before.length - end))) end--
   return { index: start, remove: before.length - start - end, insert: after.slice(start, after.length - end) }
@@ -234,7 +240,11 @@ export function patchControl(el: TextControl, ops: readonly Op[]): boolean {
  * dirty flag unset) edits an empty value: "The quick fox" with "See: " inserted at 0 becomes
  * "See: ". Writing the value back to itself sets the flag; the selection is put back.
  */
+const edited = new WeakSet<TextControl>()
+
 function makeDirty(el: TextControl): void {
+  if (edited.has(el)) return
+  edited.add(el)
   const value = el.value
   if (value !== el.defaultValue) return
   const { selectionStart, selectionEnd, selectionDirection } = el
