@@ -21,6 +21,7 @@ const FORM = `<form data-sync-island="main">
   <input id="csrf" type="hidden" name="csrf" value="TOKEN-123456">
   <input id="cc" name="cc" autocomplete="cc-number">
   <input id="show" type="password" name="show">
+  <input id="local" name="local" data-sync-ignore>
 </form>`
 
 const $ = <T extends Element = HTMLInputElement>(p: TestPeer, id: string): T => p.doc.getElementById(id) as unknown as T
@@ -164,12 +165,13 @@ describe('forms kind', () => {
     $(a, 'show').type = 'text' // a show-password toggle
     type($(a, 'show'), 'shown-secret-42')
     $(a, 'show').setAttribute('value', 'shown-attr-43')
+    type($(a, 'local'), 'kept-local-by-the-page')
     type($(a, "who"), 'not secret')
     await net.settle()
     expect($(b, "who").value).toBe('not secret')
     const all = sent.stanzas.join('\n') + sentContent(sent.stanzas)
     expect(all).toContain('not secret')
-    for (const secret of ['hunter2', 'preset-pass', 'TOKEN', '4111111111111111', 'shown-secret', 'shown-attr']) expect(all).not.toContain(secret)
+    for (const secret of ['hunter2', 'preset-pass', 'TOKEN', '4111111111111111', 'shown-secret', 'shown-attr', 'kept-local']) expect(all).not.toContain(secret)
     // Nor does a peer overwrite them: B's own secrets stay as B has them.
     expect($(b, 'csrf').value).toBe('TOKEN-123456')
     expect($(b, 'pw').value).toBe('preset-pass')
