@@ -235,3 +235,21 @@ describe('forms kind against a hostile peer, and on adoption', () => {
     expect($<HTMLTextAreaElement>(a, 'notes').value).toBe('hello typed world, late')
   })
 })
+
+describe('forms kind in a receive-mode island', () => {
+  it('puts back what the page itself changes, and shows what the session changes', async () => {
+    const net = new Network()
+    const a = net.join(FORM)
+    const viewer = net.join(FORM.replace('<form data-sync-island="main">', '<form data-sync-island="main" data-sync-island-mode="receive">'))
+    await net.settle()
+    type($(viewer, 'who'), 'viewer typed')
+    $(viewer, 'ok').checked = true
+    await net.settle()
+    expect($(viewer, 'who').value).toBe('Ann')
+    expect($(viewer, 'ok').checked).toBe(false)
+    expect($(a, 'who').value).toBe('Ann')
+    type($(a, 'who'), 'from the editor')
+    await net.settle()
+    expect($(viewer, 'who').value).toBe('from the editor')
+  })
+})
