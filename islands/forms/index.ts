@@ -311,8 +311,16 @@ class FormFields {
     this.view = null
     const text = this.textFor(el)
     if (view === null || !this.held || text === null) {
+      const held = this.held
+      this.held = false
       this.markDirty(el)
-      return this.flush()
+      this.flush()
+      // Held with no view noted (a remote edit that came some other way): shown whole now.
+      if (held && text !== null) {
+        this.write(() => patchWhole(el, textString(text)))
+        this.shadows.set(el, { value: el.value, live: true })
+      }
+      return
     }
     this.held = false
     const shadow = this.shadows.get(el)
