@@ -205,8 +205,9 @@ class FormFields {
     if (this.dirty.size === 0 || this.stopped) return
     const fields = [...this.dirty]
     this.dirty.clear()
-    // A `receive` island shows the session and nothing else: the page's own changes are put back.
-    if (this.root.getAttribute('data-sync-island-mode') === 'receive') return this.renderAll(true, true)
+    // A read-only island (`receive`, or this page not among its editors) shows the session and
+    // nothing else: the page's own changes are put back.
+    if (this.host.readOnly) return this.renderAll(true, true)
     this.doc.transact(() => {
       for (const el of fields) if (el.isConnected && this.root.contains(el)) this.capture(el as Control)
     }, FORMS)

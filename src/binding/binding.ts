@@ -277,6 +277,9 @@ export class Binding {
       get doc() {
         return binding.docRef
       },
+      get readOnly() {
+        return binding.readOnly
+      },
       clock: this.clock,
       typeOf: (node) => this.ctx.mirror.typeOf(node),
       // Authoring attributes (data-sync-*) are never shared, so they have no key.

@@ -73,6 +73,9 @@ function bindAll(host: KindHost): Omit<KindHost, 'accessors'> {
     get doc() {
       return host.doc
     },
+    get readOnly() {
+      return host.readOnly === true
+    },
     clock: host.clock,
     typeOf: (node) => host.typeOf(node),
     attributeKey: (attr) => host.attributeKey(attr),

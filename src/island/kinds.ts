@@ -37,6 +37,8 @@ export interface KindHost {
    * fields' live values): root types other than `island` and `attrs`.
    */
   readonly doc: Y.Doc
+  /** True while this page may not edit the island (`receive` mode, or not among `data-sync-editors`): put local changes back. */
+  readonly readOnly?: boolean
   /** The session's clock: kinds set timers through it, so tests can drive them. */
   readonly clock: Clock
   /** The Yjs node bound to a shared DOM node (the mirror), undefined for local or unknown ones. */

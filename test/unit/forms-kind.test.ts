@@ -253,3 +253,20 @@ describe('forms kind in a receive-mode island', () => {
     expect($(viewer, 'who').value).toBe('from the editor')
   })
 })
+
+describe('forms kind on a page not among the editors', () => {
+  it('puts back what the page itself changes', async () => {
+    const net = new Network()
+    const editorsOnly = FORM.replace('<form data-sync-island="main">', '<form data-sync-island="main" data-sync-editors="peer0">')
+    const a = net.join(editorsOnly, 'peer0')
+    const b = net.join(editorsOnly, 'peer1')
+    await net.settle()
+    type($(b, 'who'), 'not an editor')
+    await net.settle()
+    expect($(b, 'who').value).toBe('Ann')
+    expect($(a, 'who').value).toBe('Ann')
+    type($(a, 'who'), 'the editor')
+    await net.settle()
+    expect($(b, 'who').value).toBe('the editor')
+  })
+})
