@@ -186,6 +186,26 @@ function keyOf(p: TestPeer, id: string): string {
   return `${client}:${clock}`
 }
 
+describe('forms kind: secrets in the seed', () => {
+  it('a hidden token and a preset password are not in the state a page sends a peer that lacks it', async () => {
+    const net = new Network()
+    const a = net.join(FORM)
+    const sent = recordSent(a.doc)
+    await net.settle()
+    // Another page's content: A's whole state (its seed included) goes to it.
+    const b = net.join(FORM.replace('<fieldset id="b"></fieldset>', '<fieldset id="b"><p>other</p></fieldset>'))
+    await net.settle()
+    expect($(b, 'who').value).toBe('Ann')
+    expect(sent.stanzas.length).toBeGreaterThan(0)
+    const all = sent.stanzas.join('\n') + sentContent(sent.stanzas)
+    expect(all).toContain('hello world') // the seed went
+    for (const secret of ['TOKEN-123456', 'preset-pass']) expect(all).not.toContain(secret)
+    // B's own hidden input kept its type and token through the adoption (both are local).
+    expect($(b, 'csrf').type).toBe('hidden')
+    expect($(b, 'csrf').value).toBe('TOKEN-123456')
+  })
+})
+
 describe('forms kind against a hostile peer, and on adoption', () => {
   it('state a peer writes for a secret field, of the wrong type, or as another kind of root is not rendered, and breaks nothing', async () => {
     const { net, peers: [a, b] } = await pages()
