@@ -343,7 +343,9 @@ class FormFields {
     if (txn.origin === FORMS || this.stopped) return
     const deltas = [...this.deltas]
     this.deltas.clear()
-    const structural = !txn.local || [...txn.changed.values()].some((subs) => subs.has(null))
+    // Most transactions of most islands touch no control (a drawing's, text elsewhere): those
+    // cost a look at what changed, not a walk over the island's controls.
+    const structural = touchesControls(txn, this.doc.getMap(FIELDS))
     if (deltas.length === 0 && !structural) return
     // The page's own changes not yet captured go first: a render never overwrites them.
     this.flush()
@@ -556,6 +558,30 @@ class FormFields {
       this.writing--
     }
   }
+}
+
+const CONTROLS = new Set(['input', 'textarea', 'select', 'option', 'optgroup'])
+const isControlType = (t: unknown): boolean => t instanceof Y.XmlElement && CONTROLS.has(t.nodeName)
+
+/**
+ * Whether a transaction may change what a control shows: a field state written, a control's
+ * attributes or children changed (a default, an option), or a control inserted (added, or
+ * moved: a copy). Cost: the types it changed and the structs it inserted.
+ */
+function touchesControls(txn: Y.Transaction, fields: Y.Map<unknown>): boolean {
+  if (txn.changed.has(fields as unknown as Y.AbstractType<any>)) return true
+  for (const type of txn.changed.keys()) if (isControlType(type) || (type instanceof Y.XmlText && isControlType(type.parent))) return true
+  for (const [client, after] of txn.afterState) {
+    const before = txn.beforeState.get(client) ?? 0
+    if (after <= before) continue
+    const structs = txn.doc.store.clients.get(client)
+    if (!structs) continue
+    for (let i = Y.findIndexSS(structs, before); i < structs.length; i++) {
+      const s = structs[i]
+      if (s instanceof Y.Item && s.content instanceof Y.ContentType && isControlType(s.content.type)) return true
+    }
+  }
+  return false
 }
 
 /** The option a select shows when reset: the last one marked `selected`, else the first (a drop-down) or none (a list box). */
