@@ -9,4 +9,4 @@ import { KINDS } from './islands/index.js'
 for (const kind of KINDS) registerKind(kind)
 
 export * from './src/index.js'
-export { svgKind } from './islands/index.js'
+export { svgKind, formsKind } from './islands/index.js'

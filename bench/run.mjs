@@ -38,6 +38,8 @@ const CONFIG = QUICK
         shapes: { scale: 0.1, rounds: 1 },
         'text.sveltecomponent': { trace: 'sveltecomponent', limit: 2000, warmupLimit: 300, rrwebLimit: 1000, naiveEvery: 100, rounds: 1 },
         'text.automerge-paper': { trace: 'automerge-paper', limit: 2000, warmupLimit: 300, rrwebLimit: 1000, naiveEvery: 100, rounds: 1, totalTarget: true },
+        'form.sveltecomponent': { trace: 'sveltecomponent', limit: 2000, warmupLimit: 300, rounds: 1, form: true },
+        'form.automerge-paper': { trace: 'automerge-paper', limit: 2000, warmupLimit: 300, rounds: 1, totalTarget: true, form: true },
         latejoin: { sizes: [1000, 3000], rounds: 1, warmupNodes: 300 },
         drag: { seconds: 1.1, rounds: 1, svgdom: true, shapes: [200, 1000], intervals: [8, 16], moves: 30 },
       },
@@ -47,6 +49,8 @@ const CONFIG = QUICK
         shapes: { scale: 0.05, rounds: 1 },
         'text.sveltecomponent': { trace: 'sveltecomponent', limit: 1000, warmupLimit: 200, naiveEvery: 100, rounds: 1 },
         'text.automerge-paper': { trace: 'automerge-paper', limit: 1000, warmupLimit: 200, naiveEvery: 100, rounds: 1, totalTarget: true },
+        'form.sveltecomponent': { trace: 'sveltecomponent', limit: 1000, warmupLimit: 200, rounds: 1, form: true },
+        'form.automerge-paper': { trace: 'automerge-paper', limit: 1000, warmupLimit: 200, rounds: 1, totalTarget: true, form: true },
         latejoin: { sizes: [1000], rounds: 1, warmupNodes: 200 },
         drag: { seconds: 1.1, rounds: 1 },
         heap: { nodes: 2000 },
@@ -60,6 +64,8 @@ const CONFIG = QUICK
         shapes: { scale: 1, rounds: 3 },
         'text.sveltecomponent': { trace: 'sveltecomponent', warmupLimit: 2000, rrwebLimit: 5000, naiveEvery: 200, rounds: 3 },
         'text.automerge-paper': { trace: 'automerge-paper', limit: AUTOMERGE_PREFIX, warmupLimit: 2000, rrwebLimit: 5000, naiveEvery: 500, rounds: 3, totalTarget: true },
+        'form.sveltecomponent': { trace: 'sveltecomponent', warmupLimit: 2000, rounds: 3, form: true },
+        'form.automerge-paper': { trace: 'automerge-paper', limit: AUTOMERGE_PREFIX, warmupLimit: 2000, rounds: 3, totalTarget: true, form: true },
         latejoin: { sizes: [1000, 10000], rounds: 3, warmupNodes: 1000 },
         drag: { seconds: 2, rounds: 5, svgdom: true, shapes: [2000, 10000], intervals: [8, 16], moves: 300 },
       },
@@ -69,6 +75,8 @@ const CONFIG = QUICK
         shapes: { scale: 0.2, rounds: 3 },
         'text.sveltecomponent': { trace: 'sveltecomponent', limit: 3000, warmupLimit: 500, naiveEvery: 200, rounds: 3 },
         'text.automerge-paper': { trace: 'automerge-paper', limit: 3000, warmupLimit: 500, naiveEvery: 200, rounds: 3, totalTarget: true },
+        'form.sveltecomponent': { trace: 'sveltecomponent', limit: 3000, warmupLimit: 500, rounds: 3, form: true },
+        'form.automerge-paper': { trace: 'automerge-paper', limit: 3000, warmupLimit: 500, rounds: 3, totalTarget: true, form: true },
         latejoin: { sizes: [1000, 10000], rounds: 2, warmupNodes: 500 },
         drag: { seconds: 2, rounds: 3 },
         heap: { nodes: 10000 },
@@ -81,7 +89,7 @@ if (FULL_TRACES) {
   CONFIG.chromium['text.automerge-paper'] = { trace: 'automerge-paper', warmupLimit: 2000, rrwebLimit: 5000, naiveEvery: 5000, rounds: 1, totalTarget: true, gcEvery: 10000 }
 }
 
-const suiteOf = (key) => (key.startsWith('text.') ? 'text' : key)
+const suiteOf = (key) => (key.startsWith('text.') || key.startsWith('form.') ? 'text' : key)
 const wanted = (name) => !ONLY || ONLY.some((o) => name === o || name.startsWith(`${o}.`) || o === name.split('.')[0])
 const log = (msg) => console.log(msg)
 

@@ -99,10 +99,12 @@ export const suites = {
     const limit = opts.limit ?? Infinity
     const rrwebLimit = opts.rrwebLimit
     const checkpoints = rrwebLimit ? [rrwebLimit] : []
-    const sc = textScenario(opts.trace, trace, { limit, checkpoints, gcEvery: opts.gcEvery })
-    const warmup = opts.warmupLimit ? textScenario(opts.trace, trace, { limit: opts.warmupLimit, checkpoints: rrwebLimit && rrwebLimit < opts.warmupLimit ? [rrwebLimit] : [] }) : sc
-    const res = await runScenario(env, sc, { rounds: opts.rounds, warmup, rrweb: opts.rrweb !== false, naiveEvery: opts.naiveEvery, rrwebLimit, log: env.log })
-    const key = `text.${opts.trace}`
+    const form = opts.form === true
+    const sc = textScenario(opts.trace, trace, { limit, checkpoints, gcEvery: opts.gcEvery, form })
+    const warmup = opts.warmupLimit ? textScenario(opts.trace, trace, { limit: opts.warmupLimit, checkpoints: rrwebLimit && rrwebLimit < opts.warmupLimit ? [rrwebLimit] : [], form }) : sc
+    // A form's live value is in no markup: neither rrweb's DOM events nor outerHTML carry it alike.
+    const res = await runScenario(env, sc, { rounds: opts.rounds, warmup, rrweb: !form && opts.rrweb !== false, naiveEvery: form ? 0 : opts.naiveEvery, rrwebLimit, log: env.log })
+    const key = `${form ? 'form' : 'text'}.${opts.trace}`
     const p = `${env.name}.${key}`
     const edits = sc.edits
     const F = captureFigures(env, key, { ...res, rrweb: [] }, { per: 'edit', count: edits, targets: opts.targets !== false })

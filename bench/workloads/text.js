@@ -54,9 +54,10 @@ function replay(start, steps) {
   return s
 }
 
-export function textScenario(name, trace, { limit, checkpoints = [], gcEvery = 0 } = {}) {
+export function textScenario(name, trace, { limit, checkpoints = [], gcEvery = 0, form = false } = {}) {
   const { steps, endContent, full } = traceSteps(trace, limit)
   const start = trace.startContent
+  if (form) return formScenario(name, trace, { steps, endContent, full, start, checkpoints, gcEvery })
   return {
     name,
     islandName: 'text',
@@ -106,6 +107,69 @@ export function textScenario(name, trace, { limit, checkpoints = [], gcEvery = 0
     verifyIsland(island) {
       check(island.childNodes.length === 1 && island.firstChild.nodeType === 3, `${name}: the island holds one text node`)
       checkSame(island.firstChild.data, endContent, `${name}: the island's text`)
+    },
+  }
+}
+
+/**
+ * The same trace typed into a textarea of a form island (islands/forms): each step's patches go
+ * in with setRangeText, as an editor or the browser's own typing changes the value, then one
+ * input event. The live value is the field's Y.Text; the textarea's default (its text) stays as
+ * it was. Raw Yjs does the same edits on a Y.Text beside the island's XML.
+ */
+function formScenario(name, trace, { steps, endContent, full, start, checkpoints, gcEvery }) {
+  return {
+    name,
+    islandName: 'text',
+    full,
+    endContent,
+    edits: steps.reduce((n, s) => n + s.length, 0),
+    steps,
+    checkpoints,
+    gcEvery,
+    createIsland(doc) {
+      const el = doc.createElement('form')
+      el.setAttribute('data-sync-island', 'text')
+      return el
+    },
+    init(doc, island, st) {
+      st.field = doc.createElement('textarea')
+      st.field.textContent = start
+      island.appendChild(st.field)
+      // Chromium's setRangeText on a textarea nobody edited yet edits an empty value: edited now.
+      st.field.value = start
+      st.input = () => new (doc.defaultView ?? globalThis).Event('input', { bubbles: true })
+    },
+    dom(doc, island, st, patches) {
+      const field = st.field
+      for (const [p, d, ins] of patches) field.setRangeText(ins, p, p + d)
+      field.dispatchEvent(st.input())
+    },
+    dt: () => KEYSTROKE_MS,
+    yInit(ydoc, yst) {
+      const el = new Y.XmlElement('textarea')
+      if (start) {
+        const t = new Y.XmlText()
+        t.insert(0, start)
+        el.insert(0, [t])
+      }
+      ydoc.getXmlFragment('island').insert(0, [el])
+      yst.text = ydoc.getText('value')
+      if (start) yst.text.insert(0, start)
+    },
+    yStep(ydoc, yst, patches) {
+      for (const [p, d, ins] of patches) {
+        if (d) yst.text.delete(p, d)
+        if (ins) yst.text.insert(p, ins)
+      }
+    },
+    verifyFloor(island, st) {
+      checkSame(st.field.value, endContent, `${name}: the replayed textarea`)
+    },
+    verifyIsland(island) {
+      const field = island.querySelector('textarea')
+      check(field !== null, `${name}: the island holds its textarea`)
+      checkSame(field.value, endContent, `${name}: the textarea's value`)
     },
   }
 }

@@ -92,6 +92,8 @@ export class Binding {
    * editing under one client id silently drop each other's edits.
    */
   seedFromDom(seedClientId: number): void {
+    // Kinds first: what they keep local (a password's value) must not be in the seed either.
+    this.attachAll()
     const doc = this.docRef
     const randomId = doc.clientID
     doc.clientID = seedClientId
@@ -146,6 +148,8 @@ export class Binding {
     if (live.length !== types.length) throw new Error(`adoption left ${live.length} shared nodes for ${types.length} types`)
     live.forEach((n, i) => ctx.mirror.bind(n, types[i]!))
     patchRootAttributes(ctx, ctx.rootAttrs.keys())
+    this.kinds?.adopted()
+    this.observer.takeRecords()
     this.observeDoc()
     indexAll(ctx)
     this.resolveIds()
@@ -161,7 +165,12 @@ export class Binding {
       subtree: true,
     })
     this.observeDoc()
-    if (this.kindList.length === 0) return
+    this.attachAll()
+  }
+
+  /** Attaches the island's kinds, once (before seeding, or at start when nothing was seeded). */
+  private attachAll(): void {
+    if (this.kinds !== null || this.stopped || this.kindList.length === 0) return
     const kinds = (this.kinds = attachKinds(this.kindList, this.kindHost(), (fn) => this.guard(fn)))
     if (kinds.localAttributes) setLocalAttributes(this.root, kinds.localAttributes)
   }
@@ -297,8 +306,15 @@ export class Binding {
 
   private kindHost(): KindHost {
     const view = this.root.ownerDocument.defaultView ?? globalThis
+    const binding = this
     return {
       root: this.root,
+      get doc() {
+        return binding.docRef
+      },
+      get readOnly() {
+        return binding.readOnly
+      },
       clock: this.clock,
       typeOf: (node) => this.ctx.mirror.typeOf(node),
       // Authoring attributes (data-sync-*) are never shared, so they have no key.

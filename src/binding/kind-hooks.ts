@@ -7,6 +7,7 @@ export interface AttachedKinds {
   rescan(): void
   beforeRemoteApply(): void
   patched(el: Element, keys: readonly string[]): void
+  adopted(): void
   /** Null when no kind keeps attributes local: the binding then asks nothing per element. */
   readonly localAttributes: ((el: Element) => Iterable<string> | null) | null
   stop(): void
@@ -40,7 +41,8 @@ export function attachKinds(kinds: readonly IslandKind[], host: KindHost, guard:
       return remove
     },
   }
-  const kindHost: KindHost = { ...bindAll(host), accessors }
+  // Not spread: a spread would read `doc` once, and the island's doc changes on adoption.
+  const kindHost: KindHost = Object.assign(bindAll(host), { accessors })
   const hooks: KindHooks[] = []
   for (const kind of kinds) guard(() => void hooks.push(kind.attach(kindHost)))
   const locals = hooks.filter((h) => h.localAttributes !== undefined)
@@ -54,6 +56,9 @@ export function attachKinds(kinds: readonly IslandKind[], host: KindHost, guard:
     },
     patched: (el, keys) => {
       for (const h of hooks) if (h.patched) guard(() => h.patched!(el, keys))
+    },
+    adopted: () => {
+      for (const h of hooks) if (h.adopted) guard(() => h.adopted!())
     },
     localAttributes: locals.length === 0 ? null : (el) => {
       let out: string[] | null = null
@@ -75,6 +80,12 @@ export function attachKinds(kinds: readonly IslandKind[], host: KindHost, guard:
 function bindAll(host: KindHost): Omit<KindHost, 'accessors'> {
   return {
     root: host.root,
+    get doc() {
+      return host.doc
+    },
+    get readOnly() {
+      return host.readOnly === true
+    },
     clock: host.clock,
     typeOf: (node) => host.typeOf(node),
     attributeKey: (attr) => host.attributeKey(attr),

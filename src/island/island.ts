@@ -292,7 +292,11 @@ export class Island {
     }
     const theirs = Y.decodeStateVector(theirState)
     const sameSeed = (theirs.get(this.seedClient) ?? 0) >= this.seedLength
-    if (this.mode !== 'receive' && (merge || this.seedLength === 0 || theirs.size === 0 || sameSeed)) {
+    // A receive-mode page merges too when the session holds its seed in full: the answer (what
+    // it lacks, against its own state vector) leaves the seed out, so a doc adopted from the
+    // answer alone showed nothing; its doc is its seed (its own edits are put back), so merging
+    // is adopting there.
+    if (sameSeed || (this.mode !== 'receive' && (merge || this.seedLength === 0 || theirs.size === 0))) {
       this.apply([update, ...this.takeBuffered()], from)
     } else {
       const doc = new Y.Doc()

@@ -31,6 +31,14 @@ export interface IslandKind {
 export interface KindHost {
   /** The island element. */
   readonly root: Element
+  /**
+   * The island's doc, as it stands now: it is replaced once if the page adopts the session's
+   * (then `adopted` is called). For state of the kind's own beside the island's XML (form
+   * fields' live values): root types other than `island` and `attrs`.
+   */
+  readonly doc: Y.Doc
+  /** True while this page may not edit the island (`receive` mode, or not among `data-sync-editors`): put local changes back. */
+  readonly readOnly?: boolean
   /** The session's clock: kinds set timers through it, so tests can drive them. */
   readonly clock: Clock
   /** The Yjs node bound to a shared DOM node (the mirror), undefined for local or unknown ones. */
@@ -60,6 +68,8 @@ export interface KindHooks {
    * never sent, never overwritten from a peer. Asked often: keep it cheap.
    */
   localAttributes?(el: Element): Iterable<string> | null
+  /** The page adopted the session's doc (`host.doc` is now that one) and its DOM shows it: render what the kind keeps. */
+  adopted?(): void
   /** The island stopped: remove every listener, timer and accessor hook. */
   stop(): void
 }

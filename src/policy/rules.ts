@@ -53,10 +53,14 @@ export function forbiddenAnimationTarget(attributeName: string): boolean {
   )
 }
 
-/** Input types a remote peer may set: not password (autofill bait), file, or image (a fetch). */
+/**
+ * Input types a remote peer may set: not password (autofill bait), file, image (a fetch), or
+ * hidden (a field the person cannot see, submitted with their form). A page's own hidden and
+ * password inputs keep their `type` local (islands/forms), so this refuses only a peer's.
+ */
 export const INPUT_TYPES = new Set([
   'text', 'search', 'email', 'url', 'tel', 'number', 'range', 'date', 'time', 'datetime-local', 'month', 'week',
-  'color', 'checkbox', 'radio', 'button', 'submit', 'reset', 'hidden',
+  'color', 'checkbox', 'radio', 'button', 'submit', 'reset',
 ])
 
 export const BUTTON_TYPES = new Set(['button', 'submit', 'reset'])

@@ -16,14 +16,14 @@ const README = readFileSync(join(ROOT, 'README.md'), 'utf8')
 
 /** Every value each entry exports: the README documents each, and nothing else is exported. */
 const DOCUMENTED = {
-  'xml-sync-islands': ['CONDITIONS', 'NS_ISLANDS', 'Session', 'SyncError', 'broadcastBridge', 'createPolicy', 'registerKind', 'svgKind', 'syncIslands', 'xmppBridge'],
+  'xml-sync-islands': ['CONDITIONS', 'NS_ISLANDS', 'Session', 'SyncError', 'broadcastBridge', 'createPolicy', 'formsKind', 'registerKind', 'svgKind', 'syncIslands', 'xmppBridge'],
   'xml-sync-islands/testing': ['MemoryBus', 'canonicalDom', 'memoryBus'],
 }
 
 // A consumer of the public types: every documented type is named, and used as it is meant to be.
 const CONSUMER = `
 import {
-  syncIslands, Session, xmppBridge, broadcastBridge, createPolicy, registerKind, svgKind, SyncError, CONDITIONS, NS_ISLANDS,
+  syncIslands, Session, xmppBridge, broadcastBridge, createPolicy, registerKind, svgKind, formsKind, SyncError, CONDITIONS, NS_ISLANDS,
   type SessionOptions, type SyncErrorDetail, type Island, type IslandState, type SyncCondition, type RenderFilter, type Clock,
   type Policy, type PolicyOptions, type Profile, type ProfileName, type Refusal, type IslandKind, type KindHost, type KindHooks,
   type AccessorHooks, type BroadcastBridge, type XmppBridge, type XmppBridgeOptions,
@@ -54,13 +54,14 @@ const kind: IslandKind = {
 }
 const unregister: () => void = registerKind(kind)
 const builtIn: IslandKind = svgKind
+const forms: IslandKind = formsKind
 const tabs: BroadcastBridge = broadcastBridge({ session: 'consumer' })
 const xmppOptions: XmppBridgeOptions = { service: 'wss://example.org/xmpp-websocket', domain: 'example.org', room: 'r@rooms.example.org' }
 const xmpp: XmppBridge = xmppBridge(xmppOptions)
 const bus: MemoryBus = memoryBus({ seed: 1 } satisfies MemoryBusOptions)
 const text: string = canonicalDom(document.body)
 const refusal: Refusal | null = null
-export { state, unregister, builtIn, tabs, xmpp, bus, text, refusal }
+export { state, unregister, builtIn, forms, tabs, xmpp, bus, text, refusal }
 `
 
 const TSCONFIG = {

@@ -28,6 +28,7 @@ function setup(page: string | Document) {
   let commits = 0
   const host: KindHost = {
     root,
+    doc: null as unknown as Y.Doc, // the svg kind keeps nothing of its own in the doc
     clock,
     typeOf: (node) => {
       const values = docValues.get(node as Element)
