@@ -1,0 +1,115 @@
+/**
+ * The layer presence draws in: one element beside <body> (outside every island, so never
+ * captured), everything inside its shadow root, `pointer-events: none` throughout (it never
+ * takes the page's clicks), fixed to the viewport. Names are set as text and colours (checked
+ * `#rrggbb`) as one custom property, so a peer's state can add neither markup nor style.
+ * Styles go in through a constructed stylesheet, which a strict `style-src` allows.
+ */
+
+export interface Drawn {
+  pointer?: { x: number; y: number }
+  /** The focused element's box, the selection's rectangles, the caret. */
+  box?: DOMRect
+  range: DOMRect[]
+  caret?: DOMRect
+  /** Boxes of what the person selected. */
+  select: DOMRect[]
+}
+
+export interface DrawnPerson extends Drawn {
+  peer: string
+  name: string
+  color: string
+  /** A laser dot instead of an arrow with a name (`data.pointer === 'laser'`). */
+  laser: boolean
+}
+
+const CSS = `
+:host{all:initial;position:fixed;inset:0;pointer-events:none;z-index:2147483647;overflow:hidden;contain:strict}
+div{position:absolute;left:0;top:0;pointer-events:none;box-sizing:border-box}
+.ptr{width:0;height:0}
+.ptr::before{content:"";position:absolute;left:-1px;top:-1px;border-style:solid;border-width:0 0 14px 9px;border-color:transparent transparent transparent var(--c);transform:skewY(12deg)}
+.ptr span{position:absolute;left:10px;top:14px;background:var(--c);color:#fff;font:12px/16px system-ui,sans-serif;padding:0 4px;border-radius:3px;white-space:pre;max-width:16em;overflow:hidden;text-overflow:ellipsis}
+.laser::before{border:0;width:14px;height:14px;left:-7px;top:-7px;border-radius:50%;background:var(--c);box-shadow:0 0 8px 3px var(--c);opacity:.85;transform:none}
+.laser span{display:none}
+.box{border:2px solid var(--c);border-radius:3px}
+.sel{background:var(--c);opacity:.25}
+.caret{width:2px;background:var(--c)}
+`
+
+export class Layer {
+  readonly host: HTMLElement
+  private readonly root: ShadowRoot
+  private readonly groups = new Map<string, HTMLElement>()
+
+  constructor(doc: Document) {
+    this.host = doc.createElement('div')
+    this.host.setAttribute('data-sync-presence', '')
+    this.host.setAttribute('aria-hidden', 'true')
+    this.root = this.host.attachShadow({ mode: 'open' })
+    const View = doc.defaultView as (Window & typeof globalThis) | null
+    try {
+      const sheet = new View!.CSSStyleSheet()
+      sheet.replaceSync(CSS)
+      this.root.adoptedStyleSheets = [sheet]
+    } catch {
+      const style = doc.createElement('style')
+      style.textContent = CSS
+      this.root.append(style)
+    }
+    doc.documentElement.appendChild(this.host)
+  }
+
+  draw(people: DrawnPerson[]): void {
+    const seen = new Set<string>()
+    for (const p of people) {
+      seen.add(p.peer)
+      let g = this.groups.get(p.peer)
+      if (!g) {
+        g = this.host.ownerDocument.createElement('div')
+        this.groups.set(p.peer, g)
+        this.root.append(g)
+      }
+      g.style.setProperty('--c', p.color)
+      const boxes: Array<[string, DOMRect]> = [
+        ...(p.box ? [['box', p.box] as [string, DOMRect]] : []),
+        ...p.select.map((r) => ['box', r] as [string, DOMRect]),
+        ...p.range.map((r) => ['sel', r] as [string, DOMRect]),
+        ...(p.caret ? [['caret', p.caret] as [string, DOMRect]] : []),
+      ]
+      // The first child is the pointer (with its name); the boxes follow it.
+      const doc = this.host.ownerDocument
+      let ptr = g.firstElementChild as HTMLElement | null
+      if (!ptr) {
+        g.append((ptr = doc.createElement('div')))
+        ptr.append(doc.createElement('span'))
+      }
+      ptr.className = p.laser ? 'ptr laser' : 'ptr'
+      ptr.hidden = !p.pointer
+      if (p.pointer) ptr.style.transform = `translate(${p.pointer.x}px,${p.pointer.y}px)`
+      const label = ptr.firstElementChild!
+      if (label.textContent !== p.name) label.textContent = p.name
+      const kids = g.children
+      let i = 1
+      for (const [cls, r] of boxes) {
+        let d = kids[i++] as HTMLElement | undefined
+        if (!d) g.append((d = doc.createElement('div')))
+        d.className = cls
+        d.style.transform = `translate(${r.left}px,${r.top}px)`
+        d.style.width = `${cls === 'caret' ? 2 : r.width}px`
+        d.style.height = `${r.height}px`
+      }
+      while (kids.length > i) kids[kids.length - 1]!.remove()
+    }
+    for (const [peer, g] of this.groups) {
+      if (seen.has(peer)) continue
+      g.remove()
+      this.groups.delete(peer)
+    }
+  }
+
+  remove(): void {
+    this.host.remove()
+  }
+
+}
