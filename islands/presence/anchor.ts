@@ -132,6 +132,8 @@ export function pointerPoint(doc: Document, islands: IslandsView, p: PresencePoi
     return { x: q.x, y: q.y }
   }
   const r = el.getBoundingClientRect()
+  // Not rendered here (hidden: another slide): not drawn.
+  if (r.width === 0 && r.height === 0) return undefined
   return { x: r.left + p.fx * r.width, y: r.top + p.fy * r.height }
 }
 

@@ -100,6 +100,8 @@ export class Presence extends EventTarget {
       this.doc.addEventListener('focusin', this.onFocus)
       this.doc.addEventListener('focusout', this.onFocus)
       this.doc.defaultView?.addEventListener('pagehide', this.onPageHide)
+      this.doc.defaultView?.addEventListener('pageshow', this.onPageShow)
+      this.doc.addEventListener('scroll', this.onScroll, { capture: true, passive: true })
     }
     this.sender.changed()
   }
@@ -175,6 +177,8 @@ export class Presence extends EventTarget {
     this.doc.removeEventListener('focusin', this.onFocus)
     this.doc.removeEventListener('focusout', this.onFocus)
     this.doc.defaultView?.removeEventListener('pagehide', this.onPageHide)
+    this.doc.defaultView?.removeEventListener('pageshow', this.onPageShow)
+    this.doc.removeEventListener('scroll', this.onScroll, true)
     if (this.frame) this.doc.defaultView?.cancelAnimationFrame(this.frame)
     this.layer?.remove()
   }
@@ -293,7 +297,18 @@ export class Presence extends EventTarget {
     this.focus = focus
     this.sender.changed()
   }
-  private readonly onPageHide = (): void => this.stop()
+  // Leaving (or going into the back/forward cache): say so now; back from the cache: say we are here.
+  private readonly onPageHide = (): void => this.write({ gone: true, select: [], data: {} })
+  private readonly onPageShow = (e: Event): void => {
+    if ((e as PageTransitionEvent).persisted) this.sender.changed()
+  }
+  // The page scrolled under a still pointer: it points at something else now.
+  private readonly onScroll = (): void => {
+    if (!this.point) return
+    this.target = null
+    this.pointerDirty = true
+    this.sender.changed()
+  }
 
   private readFocus(): PresenceFocus | undefined {
     const islands = this.session.islands
