@@ -65,6 +65,17 @@ export function pointerAt(doc: Document, islands: IslandsView, p: Point, target?
   const where = islandOf(islands, hit)
   if (!where || !hit) return undefined
   const { name: island, root } = where
+  // `data-sync-pointer="box"`: the page wants pointers over this element anchored to its box (a
+  // slide: the same spot of the slide in every window, where the character under a pointer may
+  // sit a few pixels apart in windows of different sizes, text advances not scaling exactly).
+  const pinned = hit.closest('[data-sync-pointer="box"]')
+  if (pinned && root.contains(pinned)) {
+    const el = elRef(root, pinned)
+    if (el !== undefined || pinned === root) {
+      const r = pinned.getBoundingClientRect()
+      return { island, at: 'box', ...(el && { el }), fx: clamp01((p.x - r.left) / (r.width || 1)), fy: clamp01((p.y - r.top) / (r.height || 1)) }
+    }
+  }
   if (hit.namespaceURI === SVG_NS) {
     const svg = (hit.localName === 'svg' ? hit : hit.closest('svg')) as SVGSVGElement | null
     const ctm = svg?.getScreenCTM?.()

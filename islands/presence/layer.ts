@@ -44,7 +44,7 @@ export class Layer {
 
   constructor(doc: Document) {
     this.host = doc.createElement('div')
-    this.host.setAttribute('data-sync-presence', '')
+    this.host.setAttribute('data-sync-presence-layer', '')
     this.host.setAttribute('aria-hidden', 'true')
     this.root = this.host.attachShadow({ mode: 'open' })
     const View = doc.defaultView as (Window & typeof globalThis) | null

@@ -65,7 +65,7 @@ const where = (page: Page, peer: string) =>
 /** The pointer the layer draws for `peer` (its shadow root's pointer element), in client coordinates. */
 const drawnPointer = (page: Page, name: string) =>
   page.evaluate((name) => {
-    const root = document.querySelector('[data-sync-presence]')!.shadowRoot!
+    const root = document.querySelector('[data-sync-presence-layer]')!.shadowRoot!
     const ptr = [...root.querySelectorAll('.ptr')].find((p) => p.textContent === name && !(p as HTMLElement).hidden)
     if (!ptr) return null
     const r = ptr.getBoundingClientRect()
@@ -167,7 +167,7 @@ describe('presence in Chromium through Prosody', () => {
 
       for (const p of [A, B]) expect(p.errors).toEqual([])
       // The layer is outside every island and nothing of it is shared.
-      expect(await B.page.evaluate(() => !!document.querySelector('[data-sync-presence]')!.closest('[data-sync-island]'))).toBe(false)
+      expect(await B.page.evaluate(() => !!document.querySelector('[data-sync-presence-layer]')!.closest('[data-sync-island]'))).toBe(false)
       expect(await B.page.evaluate(() => [...(window as any).presenceDemo.session.islands.values()].some((i: any) => JSON.stringify(i.doc.toJSON()).includes('Ann')))).toBe(false)
     } finally {
       await A.ctx.close()
@@ -222,7 +222,7 @@ describe('presence in Chromium through Prosody', () => {
       }, async () => ({ x: at.left, y: at.top }), 'caret')
       expect((await where(B.page, A.peer))!.range).toEqual([])
       const caretDrawn = await B.page.evaluate(() => {
-        const c = document.querySelector('[data-sync-presence]')!.shadowRoot!.querySelector('.caret')
+        const c = document.querySelector('[data-sync-presence-layer]')!.shadowRoot!.querySelector('.caret')
         return c && c.getBoundingClientRect().left
       })
       expect(Math.abs(caretDrawn! - at.left)).toBeLessThanOrEqual(CLOSE)

@@ -162,12 +162,12 @@ describe('presence', () => {
     await net.step()
     expect(layered.people.get('room/mal')!.name).toBe('<img src=x onerror=alert(1)>')
     ;(layered as unknown as { draw(): void }).draw()
-    const shadow = b.doc.querySelector('[data-sync-presence]')!.shadowRoot!
+    const shadow = b.doc.querySelector('[data-sync-presence-layer]')!.shadowRoot!
     expect(shadow.querySelector('img')).toBeNull()
     expect(shadow.querySelector('span')!.textContent).toBe('<img src=x onerror=alert(1)>')
     expect(b.errors).toEqual([])
     layered.stop()
-    expect(b.doc.querySelector('[data-sync-presence]')).toBeNull()
+    expect(b.doc.querySelector('[data-sync-presence-layer]')).toBeNull()
 
     // A flood: 500 states at once. Some pass (the burst), the rest are dropped, one error a second.
     for (let i = 0; i < 500; i++) inject(b, 'room/flood', `<here ${NS} name="f${i}"/>`)
