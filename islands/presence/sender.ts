@@ -25,10 +25,12 @@ export class Sender {
     if (this.stopped || this.trailing !== null) return
     const wait = this.last + this.minGapMs - this.clock.now()
     if (wait <= 0) return this.fire()
+    // Browsers round a timer's delay down to whole milliseconds and may fire it a little early:
+    // round up, and look again when it fires.
     this.trailing = this.clock.setTimeout(() => {
       this.trailing = null
-      this.fire()
-    }, wait)
+      this.changed()
+    }, Math.ceil(wait))
   }
 
   stop(): void {

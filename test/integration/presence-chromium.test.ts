@@ -175,6 +175,61 @@ describe('presence in Chromium through Prosody', () => {
     }
   })
 
+  it('a fast real mouse move sends at most 20 states a second; presence bytes per second per person', async () => {
+    const url = `${server.url}presence/?room=r${Date.now().toString(36)}`
+    const A = await open(`${url}&name=Ann`, { width: 1280, height: 800 })
+    const B = await open(`${url}&name=Bob`, { width: 800, height: 600 })
+    try {
+      await B.page.waitForFunction((peer) => (window as any).presenceDemo.presence.people.has(peer), A.peer, { timeout: WAIT })
+      // Every presence stanza Ann's page writes, with when and how many UTF-8 bytes.
+      await A.page.evaluate(() => {
+        const log: Array<[number, number, boolean]> = ((window as any).presenceLog = [])
+        new MutationObserver((records) => {
+          for (const r of records) for (const n of r.addedNodes) {
+            const text = n.textContent ?? ''
+            if (text.includes('<here')) log.push([performance.now(), new TextEncoder().encode(text).length, text.includes('<pointer')])
+          }
+        }).observe(document.getElementById('xmpp-outgoing')!, { childList: true })
+      })
+      const box = (await A.page.locator('#drawing').boundingBox())!
+      const started = await A.page.evaluate(() => performance.now())
+      // 2 s of moving, a move every 4 ms or so (faster than any mouse reports).
+      for (let i = 0; i < 400; i++) {
+        const t = i / 400
+        await A.page.mouse.move(box.x + 20 + t * (box.width - 40), box.y + 20 + Math.abs(Math.sin(t * 20)) * (box.height - 40))
+      }
+      const moved = await A.page.evaluate(() => performance.now())
+      const last = await A.page.evaluate(() => {
+        const p = (window as any).presenceDemo.presence.state().pointer
+        return p
+      })
+      await new Promise((r) => setTimeout(r, 3000)) // still: heartbeats only
+      const log: Array<[number, number, boolean]> = await A.page.evaluate(() => (window as any).presenceLog)
+      const during = log.filter(([t]) => t >= started && t <= moved + 60)
+      const still = log.filter(([t]) => t > moved + 500)
+      const maxPerSecond = Math.max(...during.map(([t]) => during.filter(([u]) => u >= t && u < t + 1000).length))
+      const seconds = (moved - started) / 1000
+      const movingBps = during.reduce((n, [, b]) => n + b, 0) / seconds
+      const stillBps = still.reduce((n, [, b]) => n + b, 0) / ((log[log.length - 1]![0] - moved - 500) / 1000 || 1)
+      console.log(`presence: ${during.length} states in ${seconds.toFixed(2)} s of moving (max ${maxPerSecond} in any second), ${movingBps.toFixed(0)} B/s moving, ${stillBps.toFixed(0)} B/s still (${still.length} heartbeats)`)
+      expect(maxPerSecond).toBeLessThanOrEqual(20)
+      expect(during.length).toBeGreaterThan(seconds * 10) // it does send while moving
+      expect(still.length).toBeGreaterThanOrEqual(2)
+      // The last position arrived (as sent: user units to 2 decimals).
+      await B.page.waitForFunction(
+        ([peer, last]) => {
+          const got = (window as any).presenceDemo.presence.people.get(peer)?.state.pointer
+          return got && got.at === last.at && Math.abs(got.x - last.x) < 0.01 && Math.abs(got.y - last.y) < 0.01
+        },
+        [A.peer, last] as const,
+        { timeout: WAIT },
+      )
+    } finally {
+      await A.ctx.close()
+      await B.ctx.close()
+    }
+  })
+
   it('focus and selection highlights appear and clear; a remote caret sits at the right character', async () => {
     const url = `${server.url}presence/?room=f${Date.now().toString(36)}`
     const A = await open(`${url}&name=Ann`, { width: 1280, height: 800 })
