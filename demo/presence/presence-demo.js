@@ -61,5 +61,12 @@
     }
   })
 
+  // A shape clicked is this person's selection: outlined on the others' screens.
+  const drawing = $('drawing')
+  drawing.addEventListener('click', (e) => {
+    const shape = e.target !== drawing && e.target !== drawing.firstElementChild ? e.target : null
+    here.select(shape ? [shape] : [])
+  })
+
   window.presenceDemo = { session, bridge, presence: here, kind: config.bridge }
 })()

@@ -112,13 +112,22 @@ export function elementOf(root: Element, ref: string | undefined): Element | und
 
 /** A text position (`client:clock[+]`) in island `root`, as a DOM (text node, offset). */
 export function textPosition(root: Element, pos: string): { node: Text; offset: number } | undefined {
-  // The character's own item may be a later part of a split item: find the text that holds it.
+  // Drawn every frame: the text that held this character last time is asked first.
+  const last = lastText.get(pos)
+  if (last && last.isConnected && root.contains(last)) {
+    const i = charIndex(typeOf(root, last), pos)
+    if (i !== undefined) return { node: last, offset: Math.min(i, last.length) }
+  }
   for (const text of textNodes(root)) {
     const i = charIndex(typeOf(root, text), pos)
-    if (i !== undefined) return { node: text, offset: Math.min(i, text.length) }
+    if (i === undefined) continue
+    if (lastText.size > 256) lastText.clear()
+    lastText.set(pos, text)
+    return { node: text, offset: Math.min(i, text.length) }
   }
   return undefined
 }
+const lastText = new Map<string, Text>()
 
 function* textNodes(root: Element): Generator<Text> {
   const walker = root.ownerDocument.createTreeWalker(root, 4 /* text */)

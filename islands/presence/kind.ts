@@ -23,6 +23,7 @@ export const presenceKind: IslandKind = {
 export const typeOf = (root: Element, node: Node): unknown => hosts.get(root)?.typeOf(node)
 
 const found = new WeakMap<Element, Map<string, Node>>()
+const walked = new WeakMap<Element, number>()
 
 /** The node of island `root` whose type has the item id `ref` (a cached walk of the island). */
 export function nodeOf(root: Element, ref: string): Node | undefined {
@@ -31,6 +32,10 @@ export function nodeOf(root: Element, ref: string): Node | undefined {
   let cache = found.get(root)
   const hit = cache?.get(ref)
   if (hit && hit.isConnected && root.contains(hit) && typeRef(host.typeOf(hit)) === ref) return hit
+  // A miss walks the island again, at most every 500 ms (an id not synced yet is asked every frame).
+  const now = Date.now()
+  if (cache && now - (walked.get(root) ?? 0) < 500) return undefined
+  walked.set(root, now)
   cache = new Map()
   found.set(root, cache)
   const walker = root.ownerDocument.createTreeWalker(root, 5 /* elements and text */)

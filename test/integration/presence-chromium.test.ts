@@ -251,6 +251,20 @@ describe('presence in Chromium through Prosody', () => {
       await A.page.evaluate(() => (document.activeElement as HTMLElement).blur())
       await B.page.waitForFunction((peer) => !(window as any).presenceDemo.presence.where(peer)?.box, A.peer, { timeout: WAIT })
 
+      // A shape selected (the page says so: presence.select): outlined on the same shape.
+      await A.page.click('#drawing circle')
+      const circleB = () =>
+        B.page.evaluate(() => {
+          const r = document.querySelector('#drawing circle')!.getBoundingClientRect()
+          return { x: r.left, y: r.top }
+        })
+      await expectNear(async () => {
+        const r = (await where(B.page, A.peer))?.select[0]
+        return r && { x: r.left, y: r.top }
+      }, circleB, 'selected shape')
+      await A.page.click('#drawing rect:first-child', { position: { x: 5, y: 5 } })
+      await B.page.waitForFunction((peer) => (window as any).presenceDemo.presence.where(peer)?.select.length === 0, A.peer, { timeout: WAIT })
+
       // The word selected in the notes: highlighted over the same word.
       await A.page.evaluate(() => {
         const text = document.getElementById('para')!.firstChild as Text
