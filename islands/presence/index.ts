@@ -67,6 +67,7 @@ export class Presence extends EventTarget {
   private pointer: PresencePointer | undefined
   private focus: PresenceFocus | undefined
   private marks: Element[] = []
+  private away = false
   private written: Element | null = null
   private frame = 0
   private stopped = false
@@ -102,6 +103,8 @@ export class Presence extends EventTarget {
       this.doc.defaultView?.addEventListener('pagehide', this.onPageHide)
       this.doc.defaultView?.addEventListener('pageshow', this.onPageShow)
       this.doc.addEventListener('scroll', this.onScroll, { capture: true, passive: true })
+      this.doc.addEventListener('visibilitychange', this.onVisibility)
+      this.away = this.doc.visibilityState === 'hidden'
     }
     this.sender.changed()
   }
@@ -179,6 +182,7 @@ export class Presence extends EventTarget {
     this.doc.defaultView?.removeEventListener('pagehide', this.onPageHide)
     this.doc.defaultView?.removeEventListener('pageshow', this.onPageShow)
     this.doc.removeEventListener('scroll', this.onScroll, true)
+    this.doc.removeEventListener('visibilitychange', this.onVisibility)
     if (this.frame) this.doc.defaultView?.cancelAnimationFrame(this.frame)
     this.layer?.remove()
   }
@@ -199,7 +203,8 @@ export class Presence extends EventTarget {
     return {
       ...(this.name !== undefined && { name: this.name }),
       ...(this.color !== undefined && { color: this.color }),
-      ...(this.pointer && { pointer: this.pointer }),
+      ...(this.away && { away: true }),
+      ...(this.pointer && !this.away && { pointer: this.pointer }),
       ...(this.focus && { focus: this.focus }),
       select,
       data: this.data,
@@ -301,6 +306,13 @@ export class Presence extends EventTarget {
   private readonly onPageHide = (): void => this.write({ gone: true, select: [], data: {} })
   private readonly onPageShow = (e: Event): void => {
     if ((e as PageTransitionEvent).persisted) this.sender.changed()
+  }
+  // Hidden, the page's heartbeat may slow to once a minute: it says so (peers then wait longer), and points at nothing.
+  private readonly onVisibility = (): void => {
+    const away = this.doc.visibilityState === 'hidden'
+    if (away === this.away) return
+    this.away = away
+    this.sender.changed()
   }
   // The page scrolled under a still pointer: it points at something else now.
   private readonly onScroll = (): void => {

@@ -53,6 +53,8 @@ export class Roster {
     private readonly expireMs = 2750,
     private readonly perSecond = 30,
     private readonly burst = 40,
+    // A hidden page's timers may run once a minute (Chromium's intensive throttling): its heartbeat too.
+    private readonly awayExpireMs = 90_000,
   ) {}
 
   get all(): ReadonlyMap<string, Person> {
@@ -70,7 +72,7 @@ export class Roster {
     const had = this.people.get(peer)
     if (had) this.clock.clearTimeout(had.timer)
     const person: Person = { peer, name: state.name ?? defaultName(peer), color: state.color ?? defaultColor(peer), state, at: this.clock.now() }
-    const timer = this.clock.setTimeout(() => this.remove(peer), this.expireMs)
+    const timer = this.clock.setTimeout(() => this.remove(peer), state.away ? this.awayExpireMs : this.expireMs)
     this.people.set(peer, { person, timer })
     if (had) this.events.change(person)
     else this.events.join(person)

@@ -36,6 +36,11 @@ export interface PresenceMark {
 export interface PresenceState {
   /** The person left: drop them now (`type="gone"`; no other content). */
   gone?: boolean
+  /**
+   * The page is hidden (another tab, minimised): browsers then run its timers as seldom as once a
+   * minute, so its heartbeat may be that slow, and receivers wait longer before expiring it.
+   */
+  away?: boolean
   name?: string
   color?: string
   pointer?: PresencePointer
@@ -78,6 +83,10 @@ export function readHere(el: El, peer: string | undefined): PresenceState {
   const state: PresenceState = { select: [], data: {} }
   if (a.type === 'gone') return { ...state, gone: true }
   if (a.type !== undefined) refuse('bad-stanza', `unknown type "${a.type}"`, peer)
+  if (a.away !== undefined) {
+    if (a.away !== 'true') refuse('bad-stanza', 'away="true" or nothing', peer)
+    state.away = true
+  }
   if (a.name !== undefined) {
     if (!validName(a.name)) refuse('not-allowed', 'a name of 1 to 64 characters, without control or bidi characters', peer)
     state.name = a.name
@@ -156,7 +165,7 @@ const attr = (name: string, v: string | undefined): string => (v === undefined ?
 /** The `<here/>` element of a state, in our namespace. */
 export function hereElement(ns: string, s: PresenceState): string {
   if (s.gone) return `<here xmlns="${ns}" type="gone"/>`
-  let out = `<here xmlns="${ns}"${attr('name', s.name)}${attr('color', s.color)}>`
+  let out = `<here xmlns="${ns}"${attr('name', s.name)}${attr('color', s.color)}${s.away ? ' away="true"' : ''}>`
   const p = s.pointer
   if (p) {
     out += `<pointer island="${esc(p.island)}" at="${p.at}"`

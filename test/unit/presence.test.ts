@@ -197,3 +197,27 @@ describe('presence', () => {
     expect(net.peers[1]!.errors).toEqual([])
   })
 })
+
+describe('presence of a hidden page', () => {
+  it('says it is away: peers keep it without heartbeats for 90 s, and show no pointer of it', async () => {
+    const { net, a, pa, pb } = await pair()
+    Object.defineProperty(a.doc, 'visibilityState', { value: 'visible', configurable: true })
+    const tracked = presence(a.session, { clock: net.clock, document: a.doc, layer: false })
+    pa.stop()
+    tracked.pointAt(1, 1, a.island().querySelector('li')!)
+    await run(net, 200)
+    expect(pb.people.get('room/ann')!.state.pointer).toBeDefined()
+    Object.defineProperty(a.doc, 'visibilityState', { value: 'hidden', configurable: true })
+    a.doc.dispatchEvent(new Event('visibilitychange'))
+    await run(net, 200)
+    const ann = pb.people.get('room/ann')!
+    expect(ann.state.away).toBe(true)
+    expect(ann.state.pointer).toBeUndefined()
+    // Its timers now run once a minute: no heartbeat for 60 s, and it is still here.
+    ;(tracked as unknown as { sender: { stop(): void } }).sender.stop()
+    await run(net, 60_000)
+    expect(pb.people.has('room/ann')).toBe(true)
+    await run(net, 31_000)
+    expect(pb.people.has('room/ann')).toBe(false)
+  })
+})
