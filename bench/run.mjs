@@ -40,6 +40,7 @@ const CONFIG = QUICK
         'text.automerge-paper': { trace: 'automerge-paper', limit: 2000, warmupLimit: 300, rrwebLimit: 1000, naiveEvery: 100, rounds: 1, totalTarget: true },
         latejoin: { sizes: [1000, 3000], rounds: 1, warmupNodes: 300 },
         drag: { seconds: 1.1, rounds: 1, svgdom: true, shapes: 200, moves: 30 },
+        presence: { seconds: 1.1, stillSeconds: 2, rounds: 1 },
       },
       e2e: { n: 30, batches: 2, gapMs: 25 },
       node: {
@@ -49,6 +50,7 @@ const CONFIG = QUICK
         'text.automerge-paper': { trace: 'automerge-paper', limit: 1000, warmupLimit: 200, naiveEvery: 100, rounds: 1, totalTarget: true },
         latejoin: { sizes: [1000], rounds: 1, warmupNodes: 200 },
         drag: { seconds: 1.1, rounds: 1 },
+        presence: { seconds: 1.1, stillSeconds: 2, rounds: 1 },
         heap: { nodes: 2000 },
         manypeers: { peers: 20, seconds: 4, twoSeconds: 2, rate: 10 },
         join: { rounds: 1 },
@@ -62,6 +64,7 @@ const CONFIG = QUICK
         'text.automerge-paper': { trace: 'automerge-paper', limit: AUTOMERGE_PREFIX, warmupLimit: 2000, rrwebLimit: 5000, naiveEvery: 500, rounds: 3, totalTarget: true },
         latejoin: { sizes: [1000, 10000], rounds: 3, warmupNodes: 1000 },
         drag: { seconds: 2, rounds: 3, svgdom: true, shapes: 2000, moves: 60 },
+        presence: { seconds: 2, stillSeconds: 3, rounds: 2 },
       },
       e2e: { n: 200, batches: 4, gapMs: 30 },
       node: {
@@ -71,6 +74,7 @@ const CONFIG = QUICK
         'text.automerge-paper': { trace: 'automerge-paper', limit: 3000, warmupLimit: 500, naiveEvery: 200, rounds: 3, totalTarget: true },
         latejoin: { sizes: [1000, 10000], rounds: 2, warmupNodes: 500 },
         drag: { seconds: 2, rounds: 3 },
+        presence: { seconds: 2, stillSeconds: 3, rounds: 2 },
         heap: { nodes: 10000 },
         manypeers: { peers: 20, seconds: 60, twoSeconds: 20, rate: 10 },
         join: { rounds: 5 },

@@ -37,6 +37,9 @@ function sharedAncestor(root: Element, el: Element): Element {
   return root
 }
 
+/** A point through an SVG matrix (no DOMPoint: not every DOM has one). */
+const apply = (m: DOMMatrixReadOnly, p: Point): Point => ({ x: m.a * p.x + m.c * p.y + m.e, y: m.b * p.x + m.d * p.y + m.f })
+
 const clamp01 = (n: number): number => (n < 0 ? 0 : n > 1 ? 1 : Number.isFinite(n) ? n : 0)
 const inside = (r: DOMRect, p: Point): boolean => p.x >= r.left && p.x <= r.right && p.y >= r.top && p.y <= r.bottom && r.width > 0
 
@@ -80,7 +83,7 @@ export function pointerAt(doc: Document, islands: IslandsView, p: Point, target?
     const svg = (hit.localName === 'svg' ? hit : hit.closest('svg')) as SVGSVGElement | null
     const ctm = svg?.getScreenCTM?.()
     if (svg && ctm && root.contains(svg)) {
-      const u = new DOMPoint(p.x, p.y).matrixTransform(ctm.inverse())
+      const u = apply(ctm.inverse(), p)
       const el = elRef(root, svg)
       return { island, at: 'svg', ...(el && { el }), x: u.x, y: u.y }
     }
@@ -148,8 +151,7 @@ export function pointerPoint(doc: Document, islands: IslandsView, p: PresencePoi
   if (p.at === 'svg') {
     const ctm = (el as SVGSVGElement).getScreenCTM?.()
     if (!ctm) return undefined
-    const q = new DOMPoint(p.x, p.y).matrixTransform(ctm)
-    return { x: q.x, y: q.y }
+    return apply(ctm, p)
   }
   const r = el.getBoundingClientRect()
   // Not rendered here (hidden: another slide): not drawn.
