@@ -174,11 +174,23 @@ export function positionRef(root: Element, node: Node, offset: number): string |
 }
 
 /** The client rectangles of a peer's selection, and its caret (the head) as a rectangle. */
-export function focusRects(doc: Document, islands: IslandsView, f: PresenceFocus): { box?: DOMRect; range: DOMRect[]; caret?: DOMRect } {
+/** Where offset `i` of a text field's value is drawn (Layer.measure). */
+export type MeasureField = (field: HTMLInputElement | HTMLTextAreaElement, i: number) => DOMRect | undefined
+
+export function focusRects(doc: Document, islands: IslandsView, f: PresenceFocus, measure?: MeasureField): { box?: DOMRect; range: DOMRect[]; caret?: DOMRect } {
   const root = islands.get(f.island)?.element
   const out: { box?: DOMRect; range: DOMRect[]; caret?: DOMRect } = { range: [] }
   if (!root) return out
-  if (f.el !== undefined) out.box = elementOf(root, f.el)?.getBoundingClientRect()
+  const focused = f.el === undefined ? undefined : elementOf(root, f.el)
+  if (focused) out.box = focused.getBoundingClientRect()
+  if (focused && measure && f.end !== undefined && (focused.localName === 'input' || focused.localName === 'textarea')) {
+    const field = focused as HTMLInputElement
+    out.caret = measure(field, f.end)
+    const from = f.start === undefined || f.start === f.end ? undefined : measure(field, f.start)
+    // One line: the selection between the two carets (several lines of a textarea: the caret only).
+    if (from && out.caret && Math.abs(from.top - out.caret.top) < 1) out.range = [new DOMRect(from.left, from.top, out.caret.left - from.left, from.height)]
+    return out
+  }
   const head = f.head === undefined ? undefined : textPosition(root, f.head)
   if (!head) return out
   const anchor = (f.anchor === undefined ? undefined : textPosition(root, f.anchor)) ?? head

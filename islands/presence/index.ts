@@ -31,6 +31,9 @@ const realClock: Clock = {
   clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
 }
 
+// A caret moving in a text field: Chromium fires selectionchange at the field, not the document.
+const FIELD_EVENTS = ['selectionchange', 'select', 'input', 'keyup', 'pointerup'] as const
+
 export interface PresenceOptions {
   /** This person's name (default: the bridge's nick, as peers derive it from the peer id). */
   name?: string
@@ -100,6 +103,7 @@ export class Presence extends EventTarget {
       this.doc.addEventListener('selectionchange', this.onFocus)
       this.doc.addEventListener('focusin', this.onFocus)
       this.doc.addEventListener('focusout', this.onFocus)
+      for (const type of FIELD_EVENTS) this.doc.addEventListener(type, this.onFocus, true)
       this.doc.defaultView?.addEventListener('pagehide', this.onPageHide)
       this.doc.defaultView?.addEventListener('pageshow', this.onPageShow)
       this.doc.addEventListener('scroll', this.onScroll, { capture: true, passive: true })
@@ -179,6 +183,7 @@ export class Presence extends EventTarget {
     this.doc.removeEventListener('selectionchange', this.onFocus)
     this.doc.removeEventListener('focusin', this.onFocus)
     this.doc.removeEventListener('focusout', this.onFocus)
+    for (const type of FIELD_EVENTS) this.doc.removeEventListener(type, this.onFocus, true)
     this.doc.defaultView?.removeEventListener('pagehide', this.onPageHide)
     this.doc.defaultView?.removeEventListener('pageshow', this.onPageShow)
     this.doc.removeEventListener('scroll', this.onScroll, true)
@@ -228,7 +233,7 @@ export class Presence extends EventTarget {
     const islands = this.session.islands
     const s = p.state
     const pointer = s.pointer && pointerPoint(this.doc, islands, s.pointer)
-    const focus = s.focus ? focusRects(this.doc, islands, s.focus) : { range: [] }
+    const focus = s.focus ? focusRects(this.doc, islands, s.focus, this.layer?.measure) : { range: [] }
     const select: DOMRect[] = []
     for (const m of s.select) {
       const root = islands.get(m.island)?.element
@@ -330,6 +335,15 @@ export class Presence extends EventTarget {
     if (at && active && active !== at.root) {
       const el = typeRef(typeOf(at.root, active))
       if (el) focus = { island: at.name, el }
+      // A text field's caret and selection, as offsets in its value (never in a password field).
+      const field = active as HTMLInputElement
+      if (el && (active.localName === 'textarea' || (active.localName === 'input' && field.type !== 'password'))) {
+        try {
+          if (field.selectionStart !== null && field.selectionEnd !== null) focus = { island: at.name, el, start: field.selectionStart, end: field.selectionEnd }
+        } catch {
+          // An input type without a selection (number, email in some browsers): outlined only.
+        }
+      }
     }
     const sel = this.doc.getSelection?.()
     if (sel && sel.rangeCount && sel.anchorNode && sel.focusNode) {

@@ -35,7 +35,11 @@ div{position:absolute;left:0;top:0;pointer-events:none;box-sizing:border-box}
 .box{border:2px solid var(--c);border-radius:3px}
 .sel{background:var(--c);opacity:.25}
 .caret{width:2px;background:var(--c)}
+.measure{visibility:hidden;position:fixed;overflow:hidden;white-space:pre}
 `
+
+// What a text field's value is laid out by: copied onto a hidden twin to find where an offset is drawn.
+const FIELD_STYLE = ['boxSizing', 'width', 'height', 'paddingTop', 'paddingRight', 'paddingBottom', 'paddingLeft', 'borderTopWidth', 'borderRightWidth', 'borderBottomWidth', 'borderLeftWidth', 'borderStyle', 'fontFamily', 'fontSize', 'fontWeight', 'fontStyle', 'fontStretch', 'fontVariant', 'letterSpacing', 'wordSpacing', 'lineHeight', 'textTransform', 'textIndent', 'tabSize', 'textAlign', 'direction'] as const
 
 export class Layer {
   readonly host: HTMLElement
@@ -110,6 +114,46 @@ export class Layer {
 
   remove(): void {
     this.host.remove()
+  }
+
+  /**
+   * Where offset `i` of a field's value is drawn: a hidden twin of the field (its box and font,
+   * the same scroll) holds the value up to `i` and a marker, whose box is the caret's.
+   */
+  readonly measure = (field: HTMLInputElement | HTMLTextAreaElement, i: number): DOMRect | undefined => {
+    const doc = this.host.ownerDocument
+    const view = doc.defaultView
+    if (!view) return undefined
+    const twin = doc.createElement('div')
+    twin.className = 'measure'
+    const style = view.getComputedStyle(field)
+    for (const k of FIELD_STYLE) (twin.style as unknown as Record<string, string>)[k] = style[k]
+    const area = field.localName === 'textarea'
+    twin.style.whiteSpace = area ? 'pre-wrap' : 'pre'
+    twin.style.overflowWrap = area ? 'break-word' : 'normal'
+    const r = field.getBoundingClientRect()
+    if (!area) {
+      // An input centres its one line in its box: a line as tall as the content box does too.
+      const px = (k: string): number => parseFloat((style as unknown as Record<string, string>)[k]) || 0
+      twin.style.lineHeight = `${r.height - px('paddingTop') - px('paddingBottom') - px('borderTopWidth') - px('borderBottomWidth')}px`
+    }
+    twin.style.left = `${r.left}px`
+    twin.style.top = `${r.top}px`
+    const value = field.value
+    const at = Math.min(i, value.length)
+    twin.textContent = value.slice(0, at)
+    const mark = doc.createElement('span')
+    mark.textContent = value.slice(at) || '\u200b'
+    twin.append(mark)
+    this.root.append(twin)
+    const m = mark.getClientRects()[0]
+    twin.remove()
+    if (!m) return undefined
+    const x = m.left - field.scrollLeft
+    const y = m.top - field.scrollTop
+    // Scrolled out of the field's box: not drawn.
+    if (x < r.left || x > r.right || y < r.top || y > r.bottom) return undefined
+    return new DOMRect(x, y, 0, m.height)
   }
 
 }

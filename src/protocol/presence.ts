@@ -26,6 +26,9 @@ export interface PresenceFocus {
   el?: ItemRef
   anchor?: string
   head?: string
+  /** In a text field (`<input>`, `<textarea>`): the selection as offsets in its value; the caret is at `end`. */
+  start?: number
+  end?: number
 }
 
 export interface PresenceMark {
@@ -128,6 +131,12 @@ export function readHere(el: El, peer: string | undefined): PresenceState {
         if (!POS.test(x[k]!)) refuse('bad-stanza', `${k}="client:clock[+]"`, peer)
         focus[k] = x[k]
       }
+      if (x.start !== undefined || x.end !== undefined) {
+        const start = offset(x.start, peer)
+        const end = offset(x.end, peer)
+        if (!el || start > end) refuse('bad-stanza', 'start <= end, in a focused field', peer)
+        Object.assign(focus, { start, end })
+      }
       state.focus = focus
     } else if (c.name === 'select') {
       if (state.select.length >= PRESENCE_LIMITS.marks) refuse('too-large', `more than ${PRESENCE_LIMITS.marks} <select/>`, peer)
@@ -155,6 +164,10 @@ const fraction = (v: string | undefined, peer: string | undefined): number => {
   return n
 }
 const coordinate = number
+const offset = (v: string | undefined, peer: string | undefined): number => {
+  if (v === undefined || !/^\d{1,8}$/.test(v)) refuse('bad-stanza', 'an offset is a whole number', peer)
+  return Number(v)
+}
 
 // The writer. The page writes only what its own reader accepts (presence.set validates first).
 
@@ -174,7 +187,10 @@ export function hereElement(ns: string, s: PresenceState): string {
     else out += `${attr('el', p.el)} fx="${num(p.fx, 4)}" fy="${num(p.fy, 4)}"/>`
   }
   const f = s.focus
-  if (f) out += `<focus island="${esc(f.island)}"${attr('el', f.el)}${attr('anchor', f.anchor)}${attr('head', f.head)}/>`
+  if (f) {
+    const field = f.start !== undefined && f.end !== undefined ? ` start="${f.start}" end="${f.end}"` : ''
+    out += `<focus island="${esc(f.island)}"${attr('el', f.el)}${attr('anchor', f.anchor)}${attr('head', f.head)}${field}/>`
+  }
   for (const m of s.select) out += `<select island="${esc(m.island)}"${attr('el', m.el)}/>`
   for (const [k, v] of Object.entries(s.data)) out += `<data key="${k}">${esc(v)}</data>`
   return out + '</here>'

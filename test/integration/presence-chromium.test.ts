@@ -248,6 +248,25 @@ describe('presence in Chromium through Prosody', () => {
         const b = (await where(B.page, A.peer))?.box
         return b && { x: b.left, y: b.top }
       }, async () => fieldB, 'focused field')
+      // Its caret, after the 3rd character: where Bob's own field draws that character's end
+      // (the text's width in the field's font, from its content box's left edge).
+      await A.page.evaluate(() => (document.getElementById('title') as HTMLInputElement).setSelectionRange(3, 3))
+      const fieldCaret = () =>
+        B.page.evaluate(() => {
+          const f = document.getElementById('title') as HTMLInputElement
+          const s = getComputedStyle(f)
+          const r = f.getBoundingClientRect()
+          const ctx = document.createElement('canvas').getContext('2d')!
+          ctx.font = `${s.fontStyle} ${s.fontWeight} ${s.fontSize} ${s.fontFamily}`
+          return { x: r.left + parseFloat(s.borderLeftWidth) + parseFloat(s.paddingLeft) + ctx.measureText(f.value.slice(0, 3)).width, y: r.top + r.height / 2 }
+        })
+      await expectNear(async () => {
+        const c = (await where(B.page, A.peer))?.caret
+        return c && { x: c.left, y: c.top + c.height / 2 }
+      }, fieldCaret, 'caret in a field')
+      // A selection of characters 1 to 5 in it: highlighted between them.
+      await A.page.evaluate(() => (document.getElementById('title') as HTMLInputElement).setSelectionRange(1, 5))
+      await B.page.waitForFunction((peer) => (window as any).presenceDemo.presence.where(peer)?.range.length === 1, A.peer, { timeout: WAIT })
       await A.page.evaluate(() => (document.activeElement as HTMLElement).blur())
       await B.page.waitForFunction((peer) => !(window as any).presenceDemo.presence.where(peer)?.box, A.peer, { timeout: WAIT })
 

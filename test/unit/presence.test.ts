@@ -148,6 +148,10 @@ describe('presence', () => {
       [`<here ${NS}><pointer island="main" at="html" fx="0" fy="0"/></here>`, 'bad-stanza'],
       [`<here ${NS}><data key="x">${'y'.repeat(257)}</data></here>`, 'not-allowed'],
       [`<here ${NS}>${'<select island="main"/>'.repeat(17)}</here>`, 'too-large'],
+      [`<here ${NS}><focus island="main" el="1:2" start="5" end="2"/></here>`, 'bad-stanza'],
+      [`<here ${NS}><focus island="main" start="1" end="2"/></here>`, 'bad-stanza'],
+      [`<here ${NS}><focus island="main" el="1:2" start="-1" end="2"/></here>`, 'bad-stanza'],
+      [`<here ${NS} away="yes"/>`, 'bad-stanza'],
     ]
     for (const [here] of cases) inject(b, 'room/mal', here)
     await net.step()
@@ -219,5 +223,24 @@ describe('presence of a hidden page', () => {
     expect(pb.people.has('room/ann')).toBe(true)
     await run(net, 31_000)
     expect(pb.people.has('room/ann')).toBe(false)
+  })
+})
+
+describe('the presence grammar', () => {
+  it('a state the writer writes is the state the reader reads', async () => {
+    const { hereElement, readHere } = await import('../../src/protocol/presence.js')
+    const { parseXml } = await import('../../src/protocol/xml.js')
+    const state = {
+      name: 'Ann <&> "quoted"',
+      color: '#e15759',
+      away: true,
+      pointer: { island: 'deck & notes', at: 'box' as const, el: '12:34', fx: 0.1234, fy: 1 },
+      focus: { island: 'form', el: '5:6', start: 1, end: 4 },
+      select: [{ island: 'drawing', el: '7:8' }, { island: 'drawing' }],
+      data: { slide: '3', note: 'a\nb <c>' },
+    }
+    const xml = hereElement('urn:xml-sync-islands:1', state)
+    expect(readHere(parseXml(xml), 'p')).toEqual(state)
+    expect(readHere(parseXml(hereElement('urn:xml-sync-islands:1', { gone: true, select: [], data: {} })), 'p')).toEqual({ gone: true, select: [], data: {} })
   })
 })
