@@ -93,6 +93,10 @@ describe('the shared slideshow through Prosody', () => {
       for (const v of all) await until(v, { presenter: ann.peer }, 'Ann presents')
       await expect.poll(() => bob.page.locator('#status').textContent(), { timeout: WAIT }).toBe('Ann is presenting')
 
+      // The deck is an island: the presenter fixes a typo live and every window shows it.
+      await ann.page.evaluate(() => (document.querySelector('#deck > section h1')!.firstChild as Text).replaceData(0, 1, 'The'))
+      for (const v of [bob, cat]) await expect.poll(() => v.page.locator('#deck > section h1').textContent(), { timeout: WAIT }).toBe('The shared slideshow')
+
       // Ann moves on twice (a key, a click on the slide): the viewers follow.
       await ann.page.keyboard.press('ArrowRight')
       await ann.page.click('#deck > section.current h2, #deck > section.current h1')
@@ -136,7 +140,11 @@ describe('the shared slideshow through Prosody', () => {
       await until(bob, { presenting: true }, 'Bob knows')
       await until(ann, { presenting: false, following: true }, 'Ann follows')
       await bob.page.keyboard.press('End')
-      for (const v of [ann, cat]) await until(v, { current: 4 }, 'follow Bob')
+      await until(bob, { current: 4 }, 'Bob at the end')
+      for (const v of [ann, cat]) await until(v, { current: 4 }, 'follow Bob').catch(async (err) => {
+        const seen = await v.page.evaluate((peer) => JSON.stringify({ bob: (window as any).slides.presence.people.get(peer)?.state.data, sections: document.querySelectorAll('#deck > section').length, island: document.getElementById('deck')!.getAttribute('data-sync-island') }), bob.peer)
+        throw new Error(`${err.message}; sees ${seen}`)
+      })
       await expect.poll(() => cat.page.locator('#status').textContent(), { timeout: WAIT }).toBe('Bob is presenting')
 
       // Bob's pointer is the laser now, on Ann's screen.
