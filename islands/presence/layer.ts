@@ -50,6 +50,10 @@ export class Layer {
     this.host = doc.createElement('div')
     this.host.setAttribute('data-sync-presence-layer', '')
     this.host.setAttribute('aria-hidden', 'true')
+    // The page's own rules (`div { position: relative }`) beat :host ones: the host's placement
+    // is set on it, through the CSSOM (which a strict style-src allows, unlike a style attribute).
+    const place = { position: 'fixed', inset: '0', 'pointer-events': 'none', 'z-index': '2147483647', display: 'block', margin: '0', padding: '0', border: '0', width: 'auto', height: 'auto', background: 'none', transform: 'none', opacity: '1', visibility: 'visible' }
+    for (const [k, v] of Object.entries(place)) this.host.style.setProperty(k, v, 'important')
     this.root = this.host.attachShadow({ mode: 'open' })
     const View = doc.defaultView as (Window & typeof globalThis) | null
     try {
