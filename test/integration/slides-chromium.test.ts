@@ -108,7 +108,11 @@ describe('the shared slideshow through Prosody', () => {
       await expect.poll(() => cat.page.locator('#follow').isVisible(), { timeout: WAIT }).toBe(true)
       await ann.page.keyboard.press('ArrowRight')
       await until(bob, { current: 3 }, 'Bob follows')
-      await new Promise((r) => setTimeout(r, 300))
+      // Ann's laser is on a slide Cat is not showing: Bob sees it, Cat does not.
+      const annBox = await slideBox(ann)
+      await ann.page.mouse.move(annBox.left + annBox.width / 2, annBox.top + annBox.height / 2, { steps: 3 })
+      await expect.poll(() => laser(bob), { timeout: WAIT }).not.toBeNull()
+      expect(await laser(cat)).toBeNull()
       expect((await state(cat)).current).toBe(1)
       await cat.page.click('#follow')
       await until(cat, { current: 3, following: true }, 'Cat is back')
