@@ -331,6 +331,32 @@ describe('presence in Chromium through Prosody', () => {
     }
   })
 
+  it("works under the demo's strict Content-Security-Policy (no inline style or script): the layer is styled, nothing refused", async () => {
+    const url = `${server.url}presence/?room=c${Date.now().toString(36)}`
+    const response = await fetch(url)
+    expect(response.headers.get('content-security-policy')).toMatch(/style-src 'self'/)
+    const A = await open(`${url}&name=Ann`, { width: 1280, height: 800 })
+    const B = await open(`${url}&name=Bob`, { width: 800, height: 600 })
+    try {
+      await B.page.waitForFunction((peer) => (window as any).presenceDemo.presence.people.has(peer), A.peer, { timeout: WAIT })
+      const a = await corner(A.page)
+      await A.page.mouse.move(a.x + 30, a.y + 30, { steps: 3 })
+      await expect.poll(() => drawnPointer(B.page, 'Ann'), { timeout: WAIT }).not.toBeNull()
+      const styled = await B.page.evaluate(() => {
+        const host = document.querySelector('[data-sync-presence-layer]') as HTMLElement
+        const ptr = host.shadowRoot!.querySelector('.ptr')!
+        const label = ptr.querySelector('span')!
+        return { host: getComputedStyle(host).position, pointerEvents: getComputedStyle(host).pointerEvents, ptr: getComputedStyle(ptr).position, label: getComputedStyle(label).backgroundColor }
+      })
+      expect(styled).toMatchObject({ host: 'fixed', pointerEvents: 'none', ptr: 'absolute' })
+      expect(styled.label).toMatch(/^rgb\(/) // the person's colour, from the constructed stylesheet
+      for (const p of [A, B]) expect(p.errors).toEqual([]) // a CSP refusal is a console error
+    } finally {
+      await A.ctx.close()
+      await B.ctx.close()
+    }
+  })
+
   it('a person is gone within 3 s of stopping, closing the tab, losing the link, or going silent', async () => {
     const link = await blackholeLink(new URL(prosody.websocketUrl).port)
     const cutServer = await startDemoServer({ port: 0, prosody: { ...prosody, websocketUrl: `ws://127.0.0.1:${link.port}/xmpp-websocket` } })
