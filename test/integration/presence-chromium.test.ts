@@ -445,3 +445,34 @@ async function blackholeLink(targetPort: string | number) {
       }),
   }
 }
+
+describe('presence between tabs of one browser (BroadcastChannel, no server)', () => {
+  it('each tab lists the other and draws its pointer on the same corner', async () => {
+    const local = await startDemoServer({ port: 0, reason: 'a test without Prosody' })
+    const ctx = await browser.newContext({ viewport: { width: 1024, height: 700 } })
+    try {
+      const url = `${local.url}presence/?room=t${Date.now().toString(36)}`
+      const pages = await Promise.all(['Ann', 'Bob'].map(async (name) => {
+        const page = await ctx.newPage()
+        const errors: string[] = []
+        page.on('console', (m) => m.type() === 'error' && errors.push(m.text()))
+        await page.goto(`${url}&name=${name}`)
+        await page.waitForFunction(() => (window as any).presenceDemo?.session.self !== undefined, null, { timeout: WAIT })
+        return { page, errors, peer: await page.evaluate(() => (window as any).presenceDemo.session.self as string) }
+      }))
+      const [A, B] = pages as [(typeof pages)[0], (typeof pages)[0]]
+      expect(await A.page.evaluate(() => (window as any).presenceDemo.kind)).toBe('broadcast')
+      await B.page.waitForFunction((peer) => (window as any).presenceDemo.presence.people.get(peer)?.name === 'Ann', A.peer, { timeout: WAIT })
+      await B.page.setViewportSize({ width: 700, height: 600 })
+      const a = await corner(A.page)
+      await A.page.mouse.move(a.x, a.y, { steps: 3 })
+      await expectNear(async () => (await where(B.page, A.peer))?.pointer, () => corner(B.page), 'corner across tabs')
+      await A.page.close()
+      await B.page.waitForFunction((peer) => !(window as any).presenceDemo.presence.people.has(peer), A.peer, { timeout: 3500, polling: 50 })
+      for (const p of [A, B]) expect(p.errors).toEqual([])
+    } finally {
+      await ctx.close()
+      await local.close()
+    }
+  })
+})
