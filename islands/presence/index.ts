@@ -10,7 +10,7 @@
  * elements) and its own kind (kind.ts) for the mirror.
  */
 import type { Clock, Session, SyncErrorDetail } from '../../src/index.js'
-import { hereElement, PRESENCE_LIMITS, readHere, validColor, validName, type PresenceFocus, type PresenceMark, type PresencePointer, type PresenceState } from '../../src/protocol/presence.js'
+import { hereElement, PRESENCE_LIMITS, readHere, validColor, validKey, validName, validValue, type PresenceFocus, type PresenceMark, type PresencePointer, type PresenceState } from '../../src/protocol/presence.js'
 import { elementOf, focusRects, islandOf, pointerAt, pointerPoint, positionRef, type Point } from './anchor.js'
 import { typeRef } from './ids.js'
 import { typeOf } from './kind.js'
@@ -133,8 +133,8 @@ export class Presence extends EventTarget {
     if (change.color !== undefined && !validColor(change.color)) throw new RangeError('presence: a colour is #rrggbb (lower case)')
     if (change.data !== undefined) {
       const keys = Object.keys(change.data)
-      if (keys.length > PRESENCE_LIMITS.dataKeys || keys.some((k) => !/^[a-z][a-z0-9-]{0,31}$/.test(k) || String(change.data![k]).length > PRESENCE_LIMITS.dataValue)) {
-        throw new RangeError('presence: at most 16 fields, keys [a-z][a-z0-9-]*, values of at most 256 characters')
+      if (keys.length > PRESENCE_LIMITS.dataKeys || keys.some((k) => !validKey(k) || !validValue(String(change.data![k])))) {
+        throw new RangeError('presence: at most 16 fields, keys [a-z][a-z0-9-]*, values of at most 256 characters without control characters')
       }
     }
     if (change.name !== undefined) this.name = change.name

@@ -66,6 +66,10 @@ const KEY = /^[a-z][a-z0-9-]{0,31}$/
 
 /** Whether `name` may be shown: 1 to 64 characters, none of them control or bidi characters, not blank. */
 export const validName = (name: string): boolean => name.length > 0 && name.length <= PRESENCE_LIMITS.name && !BAD_NAME.test(name) && name.trim() !== ''
+/** A `<data/>` value: at most 256 characters, no control or bidi characters but tab and newline. */
+export const validValue = (v: string): boolean => v.length <= PRESENCE_LIMITS.dataValue && !BAD_NAME.test(v.replace(/[\n\t]/g, ''))
+/** A `<data/>` key. */
+export const validKey = (k: string): boolean => KEY.test(k)
 /** Colours are `#rrggbb`, lower case: nothing a style could be smuggled through. */
 export const validColor = (color: string): boolean => COLOR.test(color)
 
@@ -106,7 +110,7 @@ export function readHere(el: El, peer: string | undefined): PresenceState {
       const key = x.key ?? ''
       const value = c.children.filter((t): t is string => typeof t === 'string').join('')
       if (!KEY.test(key) || Object.prototype.hasOwnProperty.call(state.data, key)) refuse('bad-stanza', 'a <data/> key is [a-z][a-z0-9-]*, once', peer)
-      if (value.length > PRESENCE_LIMITS.dataValue || BAD_NAME.test(value.replace(/[\n\t]/g, ''))) refuse('not-allowed', 'a <data/> value is at most 256 characters of text', peer)
+      if (!validValue(value)) refuse('not-allowed', 'a <data/> value is at most 256 characters of text', peer)
       state.data[key] = value
       continue
     }

@@ -244,3 +244,13 @@ describe('the presence grammar', () => {
     expect(readHere(parseXml(hereElement('urn:xml-sync-islands:1', { gone: true, select: [], data: {} })), 'p')).toEqual({ gone: true, select: [], data: {} })
   })
 })
+
+describe('presence.set', () => {
+  it('refuses what no peer would accept, and changes nothing then', async () => {
+    const { pa } = await pair()
+    for (const bad of [{ name: '' }, { name: 'a\u202eb' }, { color: 'red' }, { color: '#E15759' }, { data: { Slide: '1' } }, { data: { slide: 'x'.repeat(257) } }, { data: { slide: 'a\u0007' } }]) {
+      expect(() => pa.set(bad), JSON.stringify(bad)).toThrow(RangeError)
+    }
+    expect(pa.self).toMatchObject({ name: 'Ann', color: '#e15759', data: {} })
+  })
+})
