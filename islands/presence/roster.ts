@@ -1,7 +1,7 @@
 /**
  * Who else is here: the last state of each peer, gone when the peer says so (`type="gone"`),
- * when the bridge says it left (peer-leave), or when no state came for `expireMs` (2.75 s:
- * the heartbeat is 0.9 s, so two may be lost). Neither XMPP presence (a server with stream management keeps a
+ * when the bridge says it left (peer-leave), or when no state came for `expireMs` (2.5 s:
+ * the heartbeat is 0.8 s, so two may be lost). Neither XMPP presence (a server with stream management keeps a
  * dropped session for minutes) nor y-protocols awareness's 30 s timeout is that quick.
  * States per peer are rate limited (a token bucket): a state replaces the last one whole, so
  * dropping some of a flood loses nothing that the next state does not bring.
@@ -50,7 +50,7 @@ export class Roster {
     private readonly clock: Clock,
     private readonly events: RosterEvents,
     // 3 s, less what a timer may lag and a frame takes to draw: gone from the screen within 3 s.
-    private readonly expireMs = 2750,
+    private readonly expireMs = 2500,
     private readonly perSecond = 30,
     private readonly burst = 40,
     // A hidden page's timers may run once a minute (Chromium's intensive throttling): its heartbeat too.

@@ -1,7 +1,7 @@
 /**
  * When this page's state goes out: at most one state per `minGapMs` (50 ms: 20 a second), the
  * first change after a quiet spell at once and the last change of a burst always (a trailing
- * send), and the state again every `heartbeatMs` (about 1 s) while nothing changes, so that
+ * send), and the state again every `heartbeatMs` (0.8 s) while nothing changes, so that
  * peers can tell a person who dropped from one who sits still (they expire states after 3 s).
  * Counted on the session's clock, so tests count sends instead of timing them.
  */
@@ -17,7 +17,7 @@ export class Sender {
     private readonly clock: Clock,
     private readonly send: () => void,
     private readonly minGapMs = 50,
-    private readonly heartbeatMs = 900,
+    private readonly heartbeatMs = 800,
   ) {}
 
   /** The state changed: send it now, or as soon as the rate allows. */
