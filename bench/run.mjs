@@ -42,6 +42,7 @@ const CONFIG = QUICK
         'form.automerge-paper': { trace: 'automerge-paper', limit: 2000, warmupLimit: 300, rounds: 1, totalTarget: true, form: true },
         latejoin: { sizes: [1000, 3000], rounds: 1, warmupNodes: 300 },
         drag: { seconds: 1.1, rounds: 1, svgdom: true, shapes: [200, 1000], intervals: [8, 16], moves: 30 },
+        presence: { seconds: 1.1, stillSeconds: 2, rounds: 1 },
       },
       e2e: { n: 30, batches: 2, gapMs: 25 },
       node: {
@@ -53,6 +54,7 @@ const CONFIG = QUICK
         'form.automerge-paper': { trace: 'automerge-paper', limit: 1000, warmupLimit: 200, rounds: 1, totalTarget: true, form: true },
         latejoin: { sizes: [1000], rounds: 1, warmupNodes: 200 },
         drag: { seconds: 1.1, rounds: 1 },
+        presence: { seconds: 1.1, stillSeconds: 2, rounds: 1 },
         heap: { nodes: 2000 },
         manypeers: { peers: 20, seconds: 4, twoSeconds: 2, rate: 10 },
         join: { rounds: 1 },
@@ -68,6 +70,7 @@ const CONFIG = QUICK
         'form.automerge-paper': { trace: 'automerge-paper', limit: AUTOMERGE_PREFIX, warmupLimit: 2000, rounds: 3, totalTarget: true, form: true },
         latejoin: { sizes: [1000, 10000], rounds: 3, warmupNodes: 1000 },
         drag: { seconds: 2, rounds: 5, svgdom: true, shapes: [2000, 10000], intervals: [8, 16], moves: 300 },
+        presence: { seconds: 2, stillSeconds: 3, rounds: 2 },
       },
       e2e: { n: 200, batches: 4, gapMs: 30 },
       node: {
@@ -79,6 +82,7 @@ const CONFIG = QUICK
         'form.automerge-paper': { trace: 'automerge-paper', limit: 3000, warmupLimit: 500, rounds: 3, totalTarget: true, form: true },
         latejoin: { sizes: [1000, 10000], rounds: 2, warmupNodes: 500 },
         drag: { seconds: 2, rounds: 3 },
+        presence: { seconds: 2, stillSeconds: 3, rounds: 2 },
         heap: { nodes: 10000 },
         manypeers: { peers: 20, seconds: 60, twoSeconds: 20, rate: 10 },
         join: { rounds: 5 },

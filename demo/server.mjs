@@ -59,6 +59,8 @@ export function whiteboardCsp(prosody) {
   ].join('; ')
 }
 const WHITEBOARD_PAGES = /^\/whiteboard(\/|-pair\.html$)/
+// The presence demos get the same policy: presence draws under it (no inline style or script).
+const PRESENCE_PAGES = /^\/(presence|slides)\//
 
 /** Maps a URL path to a file under demo/ or dist/, or undefined (never outside them). */
 function fileFor(urlPath) {
@@ -103,6 +105,7 @@ export async function startDemoServer(options = {}) {
       return
     }
     if (WHITEBOARD_PAGES.test(path)) headers['Content-Security-Policy'] = csp
+    if (PRESENCE_PAGES.test(path)) headers['Content-Security-Policy'] = csp
     const file = fileFor(path)
     let stat
     try {

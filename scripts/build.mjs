@@ -34,10 +34,12 @@ const log = (...a) => {
 const IIFE_FULL = join(DIST, 'xml-sync-islands.iife.js')
 const IIFE_CORE = join(DIST, 'xml-sync-islands.core.iife.js')
 const IIFE_BOOKMARKLET = join(DIST, 'xml-sync-islands.bookmarklet.iife.js')
+// Presence (islands/presence) loads beside either engine bundle and uses its global.
+const IIFE_PRESENCE = join(DIST, 'xml-sync-islands.presence.iife.js')
 const GLOBAL_NAME = 'XmlSyncIslands'
 const TARGET = ['es2022', 'chrome111', 'firefox111', 'safari16']
 
-const ENTRIES = ['index.ts', 'core.ts', 'bookmarklet.ts']
+const ENTRIES = ['index.ts', 'core.ts', 'bookmarklet.ts', 'presence.ts']
 const SOURCE_DIRS = ['src', 'islands']
 
 /** The entries and every .ts file under src/ and islands/, declaration files left out. */
@@ -88,13 +90,13 @@ function buildTypes() {
   log('types  dist/types/')
 }
 
-async function buildIife(entry, outfile) {
+async function buildIife(entry, outfile, globalName = GLOBAL_NAME) {
   const result = await build({
     entryPoints: [join(ROOT, entry)],
     outfile,
     bundle: true,
     format: 'iife',
-    globalName: GLOBAL_NAME,
+    globalName,
     platform: 'browser',
     target: TARGET,
     minify: true,
@@ -199,6 +201,10 @@ async function main() {
   const bookmarkletInputs = await buildIife('bookmarklet.ts', IIFE_BOOKMARKLET)
   const panelElsewhere = [...fullInputs, ...coreInputs].filter((p) => p.startsWith('src/panel/'))
   if (panelElsewhere.length) throw new Error(`the panel leaked into a script-tag IIFE: ${panelElsewhere.slice(0, 3).join(', ')}`)
+  const presenceInputs = await buildIife('presence-iife.ts', IIFE_PRESENCE, 'XmlSyncIslandsPresence')
+  // A second engine or Yjs in the page would be a second registry of kinds and broken instanceof checks.
+  const doubled = presenceInputs.filter((p) => p.includes('node_modules/') || p === 'src/island/kinds.ts')
+  if (doubled.length) throw new Error(`presence IIFE carries the engine's code: ${doubled.slice(0, 3).join(', ')}`)
 
   // The core build must not carry XMPP; the full one must not carry Node's TCP/TLS transports.
   const xmppInCore = coreInputs.filter((p) => p.includes('@xmpp/'))
@@ -212,7 +218,7 @@ async function main() {
   }
 
   console.log('bundle                                         raw       gzip')
-  for (const file of [IIFE_FULL, IIFE_CORE, IIFE_BOOKMARKLET]) {
+  for (const file of [IIFE_FULL, IIFE_CORE, IIFE_BOOKMARKLET, IIFE_PRESENCE]) {
     const s = size(file)
     console.log(`${relative(ROOT, file).padEnd(43)}${kb(s.raw)} ${kb(s.gzip)}`)
   }

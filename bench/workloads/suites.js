@@ -12,6 +12,7 @@ import { dragSuite } from './dragrate.js'
 import { manyPeersSuite } from './manypeers.js'
 import { joinSuite } from './join.js'
 import { heapSuite } from './heap.js'
+import { presenceSuite } from './presence.js'
 
 const medOf = (runs, f) => median(runs.map(f))
 const fig = (name, value, unit, extra = {}) => ({ name, value, unit, ...extra })
@@ -174,4 +175,5 @@ export const suites = {
   manypeers: manyPeersSuite,
   join: joinSuite,
   heap: heapSuite,
+  presence: presenceSuite,
 }

@@ -244,6 +244,11 @@ export class Session extends EventTarget {
     if (stanza.kind === 'presence') return this.onPresence(stanza.from, stanza.available, stanza.self)
     if (stanza.kind !== 'message') return
     const { from } = stanza
+    // Presence states (docs/PROTOCOL.md, "Presence states"), parsed but unchecked: handed to
+    // islands/presence, which checks them (readHere) and keeps who is here. No island's business.
+    if (stanza.here && from !== undefined && from !== this.selfId) {
+      for (const element of stanza.here) this.fire('presence-state', { peer: from, element }, [])
+    }
     for (const el of stanza.islands) {
       if (from !== undefined && !this.admit(from, el.island)) return
       try {

@@ -20,7 +20,7 @@ export interface IslandElement {
 }
 
 export type Stanza =
-  | { kind: 'message'; from: string | undefined; type: string | undefined; islands: IslandElement[] }
+  | { kind: 'message'; from: string | undefined; type: string | undefined; islands: IslandElement[]; here?: XmlEl[] }
   | { kind: 'presence'; from: string | undefined; available: boolean; self: boolean }
   | { kind: 'other' }
 
@@ -46,6 +46,7 @@ export function parseStanza(text: string, maxStanzaChars: number): Stanza {
   if (root.name !== 'message') return { kind: 'other' }
 
   const islands: IslandElement[] = []
+  let here: XmlEl[] | undefined
   for (const el of childElements(root)) {
     const elNs = nsOf(el)
     const version = elNs === undefined ? null : NS_ISLANDS_ANY.exec(elNs)
@@ -54,10 +55,16 @@ export function parseStanza(text: string, maxStanzaChars: number): Stanza {
       const where = { peer: from, ...(el.attrs.name ? { island: el.attrs.name } : {}) }
       throw new SyncError('unsupported-version', `protocol version ${version[1]} (this peer speaks ${NS_ISLANDS})`, where)
     }
+    if (el.name === 'here') {
+      // A person's presence state, session-wide, not an island's: checked by its reader
+      // (src/protocol/presence.ts), in the presence bundle, so that pages without it pay nothing.
+      ;(here ??= []).push(el)
+      continue
+    }
     if (el.name !== 'island') throw new SyncError('bad-stanza', `unknown element <${el.name}>`, { peer: from })
     islands.push(readIsland(el, from))
   }
-  return { kind: 'message', from, type: root.attrs.type, islands }
+  return { kind: 'message', from, type: root.attrs.type, islands, ...(here && { here }) }
 }
 
 function readIsland(el: XmlEl, from: string | undefined): IslandElement {

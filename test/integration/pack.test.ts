@@ -18,6 +18,7 @@ const README = readFileSync(join(ROOT, 'README.md'), 'utf8')
 const DOCUMENTED = {
   'xml-sync-islands': ['CONDITIONS', 'NS_ISLANDS', 'Session', 'SyncError', 'broadcastBridge', 'createPolicy', 'formsKind', 'registerKind', 'svgKind', 'syncIslands', 'xmppBridge'],
   'xml-sync-islands/testing': ['MemoryBus', 'canonicalDom', 'memoryBus'],
+  'xml-sync-islands/presence': ['Presence', 'presence', 'presenceKind'],
 }
 
 // A consumer of the public types: every documented type is named, and used as it is meant to be.

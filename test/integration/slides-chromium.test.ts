@@ -1,0 +1,173 @@
+// The shared slideshow (demo/slides/) in Chromium through a private Prosody, three windows of
+// different sizes: whoever presses Present leads and everyone follows; a viewer browses on its
+// own and comes back; the presenter hands over; the presenter's laser dot lands on the same spot
+// of the slide in every window.
+import { execFileSync } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../scripts/chromium.mjs'
+import { startProsody, type ProsodyInstance } from '../../scripts/prosody.mjs'
+import { startDemoServer, type DemoServer } from '../../demo/server.mjs'
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url))
+const WAIT = 15_000
+
+let browser: Browser
+let prosody: ProsodyInstance
+let server: DemoServer
+
+beforeAll(async () => {
+  execFileSync(process.execPath, ['scripts/build.mjs', '--no-check', '--quiet'], { cwd: ROOT, stdio: 'ignore' })
+  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS })
+  prosody = await startProsody()
+  server = await startDemoServer({ port: 0, prosody })
+})
+
+afterAll(async () => {
+  await browser?.close()
+  await server?.close()
+  await prosody?.stop()
+})
+
+interface Viewer {
+  page: Page
+  ctx: BrowserContext
+  errors: string[]
+  peer: string
+}
+
+async function open(url: string, viewport: { width: number; height: number }): Promise<Viewer> {
+  const ctx = await browser.newContext({ viewport })
+  const page = await ctx.newPage()
+  const errors: string[] = []
+  page.on('pageerror', (e) => errors.push(e.message))
+  await page.goto(url)
+  await page.waitForFunction(() => (window as any).slides?.session.self !== undefined, null, { timeout: WAIT })
+  return { page, ctx, errors, peer: await page.evaluate(() => (window as any).slides.session.self as string) }
+}
+
+type SlideState = { current: number; presenting: boolean; following: boolean; presenter: string | null }
+const state = (v: Viewer): Promise<SlideState> => v.page.evaluate(() => (window as any).slides.state())
+
+async function until(v: Viewer, want: Partial<SlideState>, what: string): Promise<void> {
+  const deadline = Date.now() + WAIT
+  let got: SlideState | undefined
+  while (Date.now() < deadline) {
+    got = await state(v)
+    if (Object.entries(want).every(([k, x]) => (got as any)[k] === x)) return
+    await new Promise((r) => setTimeout(r, 50))
+  }
+  throw new Error(`${what}: ${JSON.stringify(got)}, wanted ${JSON.stringify(want)}`)
+}
+
+/** The shown slide's box in the page. */
+const slideBox = (v: Viewer) =>
+  v.page.evaluate(() => {
+    const r = document.querySelector('#deck > section.current')!.getBoundingClientRect()
+    return { left: r.left, top: r.top, width: r.width, height: r.height }
+  })
+
+/** The laser dot drawn for `name`'s pointer, its centre in client coordinates. */
+const laser = (v: Viewer) =>
+  v.page.evaluate(() => {
+    const root = document.querySelector('[data-sync-presence-layer]')?.shadowRoot
+    const dot = root && [...root.querySelectorAll('.ptr.laser')].find((p) => !(p as HTMLElement).hidden)
+    if (!dot) return null
+    const r = dot.getBoundingClientRect() // the element is the pointer's point; the dot is centred on it
+    return { x: r.left, y: r.top }
+  })
+
+describe('the shared slideshow through Prosody', () => {
+  it('viewers follow the presenter, browse and come back, the presenter hands over, the laser lands on the same spot', async () => {
+    const url = `${server.url}slides/?room=s${Date.now().toString(36)}`
+    const ann = await open(`${url}&name=Ann`, { width: 1280, height: 800 })
+    const bob = await open(`${url}&name=Bob`, { width: 800, height: 600 })
+    const cat = await open(`${url}&name=Cat`, { width: 1024, height: 700 })
+    const all = [ann, bob, cat]
+    try {
+      for (const v of all) await v.page.waitForFunction(() => (window as any).slides.presence.people.size === 2, null, { timeout: WAIT })
+
+      // Ann presents; everyone says so.
+      await ann.page.click('#present')
+      for (const v of all) await until(v, { presenter: ann.peer }, 'Ann presents')
+      await expect.poll(() => bob.page.locator('#status').textContent(), { timeout: WAIT }).toBe('Ann is presenting')
+
+      // The deck is an island: the presenter fixes a typo live and every window shows it.
+      await ann.page.evaluate(() => (document.querySelector('#deck > section h1')!.firstChild as Text).replaceData(0, 1, 'The'))
+      for (const v of [bob, cat]) await expect.poll(() => v.page.locator('#deck > section h1').textContent(), { timeout: WAIT }).toBe('The shared slideshow')
+
+      // Ann moves on twice (a key, a click on the slide): the viewers follow.
+      await ann.page.keyboard.press('ArrowRight')
+      await ann.page.click('#deck > section.current h2, #deck > section.current h1')
+      for (const v of [bob, cat]) await until(v, { current: 2, following: true }, 'viewers follow')
+
+      // Cat browses back on her own: she stays there while Ann moves on, then comes back.
+      await cat.page.keyboard.press('ArrowLeft')
+      await until(cat, { current: 1, following: false }, 'Cat browses')
+      await expect.poll(() => cat.page.locator('#follow').isVisible(), { timeout: WAIT }).toBe(true)
+      await ann.page.keyboard.press('ArrowRight')
+      await until(bob, { current: 3 }, 'Bob follows')
+      // Ann's laser is on a slide Cat is not showing: Bob sees it, Cat does not.
+      const annBox = await slideBox(ann)
+      await ann.page.mouse.move(annBox.left + annBox.width / 2, annBox.top + annBox.height / 2, { steps: 3 })
+      await expect.poll(() => laser(bob), { timeout: WAIT }).not.toBeNull()
+      expect(await laser(cat)).toBeNull()
+      expect((await state(cat)).current).toBe(1)
+      await cat.page.click('#follow')
+      await until(cat, { current: 3, following: true }, 'Cat is back')
+      await ann.page.keyboard.press('ArrowLeft')
+      for (const v of [bob, cat]) await until(v, { current: 2 }, 'both follow again')
+
+      // The laser: Ann points at a spot of slide 3 (its figure's circle); every window draws the
+      // dot on the same spot of its own slide, whatever its size.
+      const box = await slideBox(ann)
+      const spot = { fx: 0.42, fy: 0.61 }
+      await ann.page.mouse.move(box.left + spot.fx * box.width, box.top + spot.fy * box.height, { steps: 5 })
+      for (const v of [bob, cat]) {
+        await expect
+          .poll(async () => {
+            const dot = await laser(v)
+            const b = await slideBox(v)
+            if (!dot) return 'no dot'
+            const dx = Math.abs(dot.x - (b.left + spot.fx * b.width))
+            const dy = Math.abs(dot.y - (b.top + spot.fy * b.height))
+            return dx <= 3 && dy <= 3 ? 'on the spot' : `off by ${dx.toFixed(1)}, ${dy.toFixed(1)}`
+          }, { timeout: WAIT })
+          .toBe('on the spot')
+      }
+
+      // Ann hands over to Bob: Bob leads, Ann and Cat follow him.
+      await ann.page.selectOption('#handover-to', bob.peer)
+      await ann.page.click('#handover')
+      for (const v of all) await until(v, { presenter: bob.peer }, 'Bob presents')
+      await until(bob, { presenting: true }, 'Bob knows')
+      await until(ann, { presenting: false, following: true }, 'Ann follows')
+      await bob.page.keyboard.press('End')
+      await until(bob, { current: 4 }, 'Bob at the end')
+      for (const v of [ann, cat]) await until(v, { current: 4 }, 'follow Bob').catch(async (err) => {
+        const seen = await v.page.evaluate((peer) => JSON.stringify({ bob: (window as any).slides.presence.people.get(peer)?.state.data, sections: document.querySelectorAll('#deck > section').length, island: document.getElementById('deck')!.getAttribute('data-sync-island') }), bob.peer)
+        throw new Error(`${err.message}; sees ${seen}`)
+      })
+      await expect.poll(() => cat.page.locator('#status').textContent(), { timeout: WAIT }).toBe('Bob is presenting')
+
+      // Bob's pointer is the laser now, on Ann's screen.
+      const bobBox = await slideBox(bob)
+      await bob.page.mouse.move(bobBox.left + 0.2 * bobBox.width, bobBox.top + 0.3 * bobBox.height, { steps: 5 })
+      await expect
+        .poll(async () => {
+          const dot = await laser(ann)
+          const b = await slideBox(ann)
+          if (!dot) return `no dot; Ann has ${await ann.page.evaluate((peer) => JSON.stringify((window as any).slides.presence.people.get(peer)?.state), bob.peer)}`
+          const dx = Math.abs(dot.x - (b.left + 0.2 * b.width))
+          const dy = Math.abs(dot.y - (b.top + 0.3 * b.height))
+          return dx <= 3 && dy <= 3 ? 'on the spot' : `off by ${dx.toFixed(1)}, ${dy.toFixed(1)}`
+        }, { timeout: WAIT })
+        .toBe('on the spot')
+
+      for (const v of all) expect(v.errors).toEqual([])
+    } finally {
+      for (const v of all) await v.ctx.close()
+    }
+  })
+})
