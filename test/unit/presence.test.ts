@@ -248,7 +248,8 @@ describe('the presence grammar', () => {
 describe('presence.set', () => {
   it('refuses what no peer would accept, and changes nothing then', async () => {
     const { pa } = await pair()
-    for (const bad of [{ name: '' }, { name: 'a\u202eb' }, { color: 'red' }, { color: '#E15759' }, { data: { Slide: '1' } }, { data: { slide: 'x'.repeat(257) } }, { data: { slide: 'a\u0007' } }]) {
+    const bads: Array<Parameters<typeof pa.set>[0]> = [{ name: '' }, { name: 'a\u202eb' }, { color: 'red' }, { color: '#E15759' }, { data: { Slide: '1' } }, { data: { slide: 'x'.repeat(257) } }, { data: { slide: 'a\u0007' } }]
+    for (const bad of bads) {
       expect(() => pa.set(bad), JSON.stringify(bad)).toThrow(RangeError)
     }
     expect(pa.self).toMatchObject({ name: 'Ann', color: '#e15759', data: {} })
