@@ -1,15 +1,14 @@
 // Found while making the slideshow's deck an island in send mode for the presenter: an island
 // restarted on the same element (its data-sync-island removed, then put back with another
 // data-sync-island-mode) by a page whose peer id is already in the session. Started in
-// `receive` mode from the first, the page gets the content; restarted into it, it ends empty.
-// `it.fails` records the bug until the engine handles a rejoin of one island (src/island/join.ts
-// is not presence's): when this starts failing, the bug is fixed and this becomes a plain `it`.
+// `receive` mode from the first, the page got the content; restarted into it, it ended empty.
+// Fixed with the receive-mode join (a read-only page merges when the session holds its seed).
 import { expect, it } from 'vitest'
 import { Network } from '../helpers/pages.js'
 
 const PAGE = '<main data-sync-island="deck"><section><h1>A</h1></section><section><h2>B</h2></section></main>'
 
-it.fails('an island restarted in receive mode keeps the session content', async () => {
+it('an island restarted in receive mode keeps the session content', async () => {
   const net = new Network()
   net.join(PAGE, 'a')
   const b = net.join(PAGE, 'b')
