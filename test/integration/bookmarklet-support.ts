@@ -12,8 +12,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs
 import { tmpdir } from 'node:os'
 import { extname, join, normalize, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { connect, type AddressInfo, type Socket } from 'node:net'
-import { createServer as createTls } from 'node:tls'
+import type { AddressInfo, Socket } from 'node:net'
+import { cuttableLink, type CuttableLink } from './proxy.js'
 import type { Locator, Page } from 'playwright-core'
 import { bookmarkletUrl } from '../../src/panel/bookmarklet.js'
 import type { SyncConfig } from '../../src/panel/config.js'
@@ -182,33 +182,8 @@ export interface LiveCounts {
 
 export const liveCounts = (page: Page): Promise<LiveCounts> => page.evaluate(() => (window as any).__xsiCounts())
 
-/**
- * TLS in front of a loopback port (Prosody's HTTP port): `wss://HOST:port/xmpp-websocket` for an
- * https page, with the certificate a test made. Bytes are piped as they are.
- */
-export async function tlsProxy(targetPort: number, tls: { key: string; cert: string }): Promise<{ port: number; close(): Promise<void> }> {
-  const open = new Set<Socket>()
-  const server = createTls(tls, (client) => {
-    const upstream = connect(targetPort, '127.0.0.1')
-    for (const s of [client, upstream]) {
-      open.add(s)
-      s.on('close', () => open.delete(s))
-      s.on('error', () => undefined)
-    }
-    client.pipe(upstream).pipe(client)
-    client.on('close', () => upstream.destroy())
-    upstream.on('close', () => client.destroy())
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  return {
-    port: (server.address() as AddressInfo).port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of open) s.destroy()
-        server.close(() => resolve())
-      }),
-  }
-}
+/** TLS in front of a loopback port (Prosody's HTTP port): `wss://HOST:port/xmpp-websocket` for an https page. */
+export const tlsProxy = (targetPort: number, tls: { key: string; cert: string }): Promise<CuttableLink> => cuttableLink(targetPort, { tls })
 
 /** Waits until the panel's status line matches. */
 export async function panelStatus(page: Page, matches: RegExp, timeout = 15_000): Promise<string> {

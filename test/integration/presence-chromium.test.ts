@@ -4,7 +4,7 @@
 // reflows; focus and selection highlights appear and clear; a remote caret sits at the right
 // character; a person is gone within 3 s of leaving, closing the tab, or losing the link.
 import { execFileSync } from 'node:child_process'
-import net from 'node:net'
+import { cuttableLink } from './proxy.js'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
@@ -358,7 +358,7 @@ describe('presence in Chromium through Prosody', () => {
   })
 
   it('a person is gone within 3 s of stopping, closing the tab, losing the link, or going silent', async () => {
-    const link = await blackholeLink(new URL(prosody.websocketUrl).port)
+    const link = await cuttableLink(Number(new URL(prosody.websocketUrl).port))
     const cutServer = await startDemoServer({ port: 0, prosody: { ...prosody, websocketUrl: `ws://127.0.0.1:${link.port}/xmpp-websocket` } })
     const room = `g${Date.now().toString(36)}`
     const W = await open(`${server.url}presence/?room=${room}&name=Watcher`, { width: 800, height: 600 })
@@ -405,46 +405,6 @@ describe('presence in Chromium through Prosody', () => {
     }
   })
 })
-
-/** A loopback TCP proxy that can cut its connections (close them) or freeze them (stop carrying bytes, close nothing). */
-async function blackholeLink(targetPort: string | number) {
-  const open = new Set<net.Socket>()
-  let down = false
-  const server = net.createServer((client) => {
-    if (down) return void client.destroy()
-    const upstream = net.connect(Number(targetPort), '127.0.0.1')
-    for (const s of [client, upstream]) {
-      open.add(s)
-      s.on('close', () => open.delete(s))
-      s.on('error', () => undefined)
-    }
-    client.pipe(upstream).pipe(client)
-    client.on('close', () => upstream.destroy())
-    upstream.on('close', () => client.destroy())
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  return {
-    port: (server.address() as net.AddressInfo).port,
-    cut() {
-      down = true
-      for (const s of open) s.destroy()
-    },
-    freeze() {
-      for (const s of open) {
-        s.unpipe()
-        s.pause()
-      }
-    },
-    restore() {
-      down = false
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of open) s.destroy()
-        server.close(() => resolve())
-      }),
-  }
-}
 
 describe('presence between tabs of one browser (BroadcastChannel, no server)', () => {
   it('each tab lists the other and draws its pointer on the same corner', async () => {
