@@ -533,6 +533,8 @@ describe('the pair page: two frames of the app, one drawing', () => {
 
       // With nothing selected, the two drawings look the same, pixel for pixel (almost).
       for (const f of [left, right]) await click(page, f, { x: 940, y: 590 })
+      // Nor focused: the canvas a click focused shows the app's focus ring once keys were typed there.
+      for (const f of [left, right]) await f.evaluate(() => (document.activeElement as HTMLElement | null)?.blur())
       await page.waitForTimeout(350) // fade-ins over
       const [shotL, shotR] = await Promise.all([left, right].map((f) => f.locator('#wb-canvas').screenshot()))
       const diff = await pixelDiff(context, shotL!, shotR!)
