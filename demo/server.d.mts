@@ -22,6 +22,8 @@ export interface DemoServerOptions {
   prosody?: DemoProsody
   /** Why there is no XMPP, shown on the page. */
   reason?: string
+  /** More origins the whiteboard's CSP lets pages connect to (`wss://host:port` of a TLS proxy in front of Prosody). */
+  connectSrc?: string[]
 }
 
 export interface DemoServer {
@@ -33,4 +35,4 @@ export interface DemoServer {
 export function startDemoServer(options?: DemoServerOptions): Promise<DemoServer>
 
 /** The Content-Security-Policy sent with the whiteboard's pages (/whiteboard/..., /whiteboard-pair.html). */
-export function whiteboardCsp(prosody?: DemoProsody): string
+export function whiteboardCsp(prosody?: DemoProsody, connectSrc?: string[]): string

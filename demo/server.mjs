@@ -41,11 +41,13 @@ export function demoConfig(prosody, reason = 'the server was started without Pro
 /**
  * A strict Content-Security-Policy for the whiteboard's pages: no inline script or style, no eval,
  * nothing from elsewhere. It shows that the app, and the engine attached to it, need none of
- * those; the one WebSocket allowed is the demo's own Prosody.
+ * those; the one WebSocket allowed is the demo's own Prosody (and the origins `connectSrc` adds:
+ * the same Prosody behind a site's TLS, say).
  * @param {{ websocketUrl: string } | undefined} prosody
+ * @param {string[]} [connectSrc]
  */
-export function whiteboardCsp(prosody) {
-  const ws = prosody ? ` ${new URL(prosody.websocketUrl).origin}` : ''
+export function whiteboardCsp(prosody, connectSrc = []) {
+  const ws = [...(prosody ? [new URL(prosody.websocketUrl).origin] : []), ...connectSrc].map((o) => ` ${o}`).join('')
   return [
     "default-src 'none'",
     "script-src 'self'",
@@ -92,7 +94,7 @@ function fileFor(urlPath) {
 export async function startDemoServer(options = {}) {
   const host = options.host ?? '127.0.0.1'
   const config = JSON.stringify(demoConfig(options.prosody, options.reason))
-  const csp = whiteboardCsp(options.prosody)
+  const csp = whiteboardCsp(options.prosody, options.connectSrc)
   const server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname
     const headers = { 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' }

@@ -1,7 +1,9 @@
-// Issue 12's acceptance: two people, each in a Chromium window of their own, on the unmodified
-// whiteboard app (demo/whiteboard/), the engine attached to it through its public API (the IIFE
-// build and demo/whiteboard-sync.js added to the page, as a bookmarklet would), through a
-// private Prosody. Every tool from each side with the mouse; after each step both drawings have
+// Issues 12 and 13's acceptance: two people, each in a Chromium window of their own, on the
+// unmodified whiteboard app (demo/whiteboard/) under its strict CSP, through a private Prosody,
+// three ways: the engine attached through its public API (the IIFE build and
+// demo/whiteboard-sync.js added to the page); the bookmarklet, run as a click on a bookmark runs
+// it, on plain http from a host name; and the bookmarklet on https (a certificate made for the
+// test, the bundle over https, wss:// to Prosody through TLS proxies). Every tool from each side with the mouse; after each step both drawings have
 // the same canonical form, screenshots of both canvases with nothing selected match, and the
 // selection of one person never shows on the other's screen. Then the concurrency cases, each
 // made truly concurrent by holding one person's WebSocket while both act, and a late third page.
@@ -9,10 +11,12 @@ import { existsSync } from 'node:fs'
 import { execFileSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core'
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../scripts/chromium.mjs'
 import { startProsody, type ProsodyInstance } from '../../scripts/prosody.mjs'
 import { startDemoServer, type DemoServer } from '../../demo/server.mjs'
+import { BUNDLE_PATH, runBookmarklet, selfSignedCert } from './bookmarklet-support.js'
+import { cuttableLink, type CuttableLink } from './proxy.js'
 import { click, converged, drag, handle, ids, onCanvas, overlayCount, pagePoint, pixelDiff, selectedIds, shape, shapes, WAIT, watch, type Pt } from './whiteboard-support.js'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
@@ -21,22 +25,97 @@ const IIFE = `${ROOT}dist/xml-sync-islands.iife.js`
 // (by more than 16 in a channel; antialiasing of one edge drawn from other float values).
 const MAX_DIFFERING = 0.001
 
+// A host name, not 127.0.0.1: the browser maps it to the loopback.
+const HOST = 'whiteboard.test'
+
 let browser: Browser
 let prosody: ProsodyInstance
 let server: DemoServer
+/** TLS in front of the demo server (https pages) and of Prosody's HTTP port (wss://). */
+let tlsPages: CuttableLink
+let tlsXmpp: CuttableLink
 
 beforeAll(async () => {
   if (!existsSync(IIFE)) execFileSync(process.execPath, ['scripts/build.mjs', '--no-check', '--quiet'], { cwd: ROOT, stdio: 'inherit' })
-  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS })
+  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, `--host-resolver-rules=MAP ${HOST} 127.0.0.1`] })
   prosody = await startProsody()
-  server = await startDemoServer({ port: 0, prosody })
+  const cert = selfSignedCert([HOST])
+  tlsXmpp = await cuttableLink(prosody.httpPort, { tls: cert })
+  // The whiteboard's CSP lets its pages connect to the demo's Prosody, and to it behind TLS.
+  server = await startDemoServer({ port: 0, prosody, connectSrc: [`wss://${HOST}:${tlsXmpp.port}`] })
+  tlsPages = await cuttableLink(server.port, { tls: cert })
 })
 
 afterAll(async () => {
   await browser?.close()
+  await Promise.all([tlsPages?.close(), tlsXmpp?.close()])
   await server?.close()
   await prosody?.stop()
 })
+
+/** How the engine comes to the app's page. */
+interface Way {
+  readonly label: string
+  readonly contextOptions?: BrowserContextOptions
+  url(): string
+  /** Attaches the engine to the open page and waits until its island is synced in `room`. */
+  attach(page: Page, room: string): Promise<void>
+  /** The sync errors the page shows. */
+  errors(page: Page): Promise<string[]>
+  /** How many other pages its session knows. */
+  peers(page: Page): Promise<number>
+}
+
+const BY_SCRIPT: Way = {
+  label: 'the engine added by script, on 127.0.0.1',
+  url: () => `${server.url}whiteboard/`,
+  async attach(page, room) {
+    await page.evaluate((room) => history.replaceState(null, '', `?room=${room}`), room)
+    await page.addScriptTag({ url: '/dist/xml-sync-islands.iife.js' })
+    await page.addScriptTag({ url: '/whiteboard-sync.js' })
+    await page.waitForFunction(() => (window as any).whiteboardSync?.session?.islands.get('whiteboard')?.state === 'synced', null, { timeout: WAIT })
+    expect(await page.evaluate(() => (window as any).whiteboardSync.kind)).toBe('xmpp')
+  },
+  errors: (page) => page.evaluate(() => (window as any).whiteboardSync.errors),
+  peers: (page) => page.evaluate(() => (window as any).whiteboardSync.session.peers.size),
+}
+
+/** The bookmarklet from `origin`, ready (no click in the panel), connecting to `service`; then its panel hidden. */
+function byBookmarklet(label: string, origin: () => string, service: () => string, contextOptions?: BrowserContextOptions): Way {
+  return {
+    label,
+    ...(contextOptions ? { contextOptions } : {}),
+    url: () => `${origin()}/whiteboard/`,
+    async attach(page, room) {
+      const config = {
+        src: `${origin()}${BUNDLE_PATH}`,
+        service: service(),
+        domain: prosody.anonDomain,
+        muc: prosody.mucDomain,
+        room,
+        island: '#wb-canvas',
+        name: 'whiteboard',
+        exclude: 'g.wb-ui',
+        local: 'class',
+        start: true,
+      }
+      await runBookmarklet(page, config)
+      await page.waitForFunction(() => (window as any).XmlSyncIslands?.currentPanel()?.run?.session?.islands.get('whiteboard')?.state === 'synced', null, { timeout: WAIT })
+      // The bookmark again hides the panel (it would stand over the canvas in the screenshots).
+      await runBookmarklet(page, config)
+      await page.waitForFunction(() => !(window as any).XmlSyncIslands.currentPanel().visible, null, { timeout: WAIT })
+    },
+    errors: (page) => page.evaluate(() => (window as any).XmlSyncIslands.currentPanel().run.state.errors),
+    peers: (page) => page.evaluate(() => (window as any).XmlSyncIslands.currentPanel().run.session.peers.size),
+  }
+}
+
+const WAYS: Way[] = [
+  BY_SCRIPT,
+  byBookmarklet('the bookmarklet, plain http from a host name', () => `http://${HOST}:${server.port}`, () => prosody.websocketUrl),
+  byBookmarklet('the bookmarklet on https, wss:// to Prosody', () => `https://${HOST}:${tlsPages.port}`, () => `wss://${HOST}:${tlsXmpp.port}/xmpp-websocket`, { ignoreHTTPSErrors: true }),
+]
+let way: Way = BY_SCRIPT
 
 interface Person {
   readonly name: string
@@ -50,7 +129,7 @@ interface Person {
 
 /** A person's window on the whiteboard, the engine attached, synced in `room`. */
 async function person(name: string, room: string): Promise<Person> {
-  const context = await browser.newContext({ viewport: { width: 1100, height: 760 } })
+  const context = await browser.newContext({ viewport: { width: 1100, height: 760 }, ...way.contextOptions })
   const page = await context.newPage()
   const problems = watch(page)
   let held: Array<() => void> | null = null
@@ -60,12 +139,9 @@ async function person(name: string, room: string): Promise<Person> {
     ws.onMessage((m) => later(() => upstream.send(m)))
     upstream.onMessage((m) => later(() => ws.send(m)))
   })
-  await page.goto(`${server.url}whiteboard/?room=${room}`)
+  await page.goto(way.url())
   await page.waitForFunction(() => (window as any).whiteboardApp !== undefined)
-  await page.addScriptTag({ url: '/dist/xml-sync-islands.iife.js' })
-  await page.addScriptTag({ url: '/whiteboard-sync.js' })
-  await page.waitForFunction(() => (window as any).whiteboardSync?.session?.islands.get('whiteboard')?.state === 'synced', null, { timeout: WAIT })
-  expect(await page.evaluate(() => (window as any).whiteboardSync.kind)).toBe('xmpp')
+  await way.attach(page, room)
   return {
     name,
     context,
@@ -90,7 +166,7 @@ const select = async (p: Person, ...of: string[]) => {
   for (let i = 0; i < of.length; i++) await clickAt(p, await centre(p, of[i]!), i ? ['Shift'] : [])
   expect((await selectedIds(p.page)).sort()).toEqual([...of].sort())
 }
-const errorsOf = (p: Person): Promise<string[]> => p.page.evaluate(() => (window as any).whiteboardSync.errors)
+const errorsOf = (p: Person): Promise<string[]> => way.errors(p.page)
 const count = (p: Person, id: string): Promise<number> => p.page.evaluate((id) => document.querySelectorAll(`#wb-canvas [id="${id}"]`).length, id)
 
 /**
@@ -138,15 +214,19 @@ async function atOnce(a: Person, b: Person, actA: () => Promise<void>, actB: () 
   }
 }
 
-describe('two people on the whiteboard, through Prosody', () => {
+describe.each(WAYS)('two people on the whiteboard, through Prosody: $label', (w) => {
   let a: Person
   let b: Person
-  const room = `wbe2e${Date.now().toString(36)}`
+  const room = `wbe2e${WAYS.indexOf(w)}${Date.now().toString(36)}`
 
   beforeAll(async () => {
+    way = w
     a = await person('A', room)
     b = await person('B', room)
-    await a.page.waitForFunction(() => (window as any).whiteboardSync.session.peers.size === 1, null, { timeout: WAIT })
+    for (const deadline = Date.now() + WAIT; (await way.peers(a.page)) !== 1; ) {
+      if (Date.now() > deadline) throw new Error('A never saw B')
+      await a.page.waitForTimeout(50)
+    }
   })
 
   afterAll(async () => {
