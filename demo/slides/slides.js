@@ -108,11 +108,12 @@
 
   /**
    * The deck island's mode follows the presenter. It is restarted (data-sync-island removed, then
-   * put back with the new data-sync-island-mode) whenever the presenter changes, on every window,
-   * its own mode changed or not: the restarted islands of windows showing the same deck seed the
-   * same doc, so the new presenter's state merges with theirs as the same content (else it is
-   * adopted: a receive-mode island adopts the session's doc). A presenter
-   * handing over gives up `send` at once, so that only the new presenter answers the others.
+   * put back with the new data-sync-island-mode and data-sync-editors) whenever the presenter
+   * changes, on every window, its own mode changed or not: the restarted islands of windows
+   * showing the same deck seed the same doc, so the new presenter's state merges with theirs as
+   * the same content (else a receive-mode island adopts it). A presenter handing over gives up
+   * `send` at once, so that only the new presenter answers the others. Every window's island
+   * reports a not-allowed event for each other viewer's join request: harmless.
    */
   let deckFor = 'receive null' // the mode and presenter the deck island was started for
   function followWithDeck() {

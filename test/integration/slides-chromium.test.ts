@@ -103,7 +103,7 @@ const text = (v: Viewer, selector: string) => v.page.locator(selector).textConte
 const deckOf = (v: Viewer) => v.page.evaluate(() => ({ sections: document.querySelectorAll('#deck > section').length, text: document.getElementById('deck')!.textContent }))
 
 describe('the shared slideshow through Prosody', () => {
-  it('viewers follow the presenter, browse and come back, the presenter hands over, the laser lands on the same spot', async () => {
+  it('viewers follow the presenter, browse and come back, the presenter hands over, the laser lands on the same spot, the deck takes only the presenter\'s edits', async () => {
     const url = `${server.url}slides/?room=s${Date.now().toString(36)}`
     const ann = await open(`${url}&name=Ann`, { width: 1280, height: 800 })
     const bob = await open(`${url}&name=Bob`, { width: 800, height: 600 })
@@ -111,6 +111,11 @@ describe('the shared slideshow through Prosody', () => {
     const all = [ann, bob, cat]
     try {
       for (const v of all) await v.page.waitForFunction(() => (window as any).slides.presence.people.size === 2, null, { timeout: WAIT })
+
+      // Nobody presents: the deck is read-only everywhere, a window's edit is put back.
+      for (const v of all) await until(v, { deck: 'receive' }, 'read-only with nobody presenting')
+      await bob.page.evaluate(() => (document.querySelector('#deck > section h1')!.firstChild as Text).replaceData(0, 1, 'My'))
+      await expect.poll(() => text(bob, '#deck > section h1'), { timeout: WAIT }).toBe('A shared slideshow')
 
       // Ann presents; everyone says so.
       await ann.page.click('#present')
@@ -220,6 +225,13 @@ describe('the shared slideshow through Prosody', () => {
           return dx <= 3 && dy <= 3 ? 'on the spot' : `off by ${dx.toFixed(1)}, ${dy.toFixed(1)}`
         }, { timeout: WAIT })
         .toBe('on the spot')
+
+      // Bob stops presenting: the deck is read-only everywhere again, and keeps what was fixed.
+      await bob.page.click('#stop-presenting')
+      for (const v of all) await until(v, { presenter: null, deck: 'receive' }, 'nobody presents')
+      await bob.page.evaluate(() => (document.querySelector('#deck > section h1')!.firstChild as Text).replaceData(0, 3, 'Our'))
+      await expect.poll(() => text(bob, '#deck > section h1'), { timeout: WAIT }).toBe('The shared slideshow')
+      for (const v of all) expect(await deckOf(v)).toEqual(decks[0])
 
       // No error but the refusals of non-presenters' messages (data-sync-editors names the
       // presenter; the engine reports even the join requests it lets through), and never two
