@@ -226,6 +226,12 @@ describe('the shared slideshow through Prosody', () => {
         }, { timeout: WAIT })
         .toBe('on the spot')
 
+      // A window opened now follows Bob, deck included: it shows the fixed deck, once.
+      const dan = await open(`${url}&name=Dan`, { width: 900, height: 700 })
+      all.push(dan)
+      await until(dan, { presenter: bob.peer, deck: 'receive' }, 'Dan follows Bob')
+      await expect.poll(() => deckOf(dan), { timeout: WAIT }).toEqual(decks[0])
+
       // Bob stops presenting: the deck is read-only everywhere again, and keeps what was fixed.
       await bob.page.click('#stop-presenting')
       for (const v of all) await until(v, { presenter: null, deck: 'receive' }, 'nobody presents')
