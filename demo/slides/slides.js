@@ -1,8 +1,10 @@
 // The shared slideshow: an S5-style deck (plain HTML slides, keys and clicks to move) made shared
 // with the engine and presence. The presenter's current slide travels in the presenter's presence
 // state (data: slide, role, pointer, handover); viewers follow it unless they browse on their own;
-// the presenter's pointer is drawn on everyone's screen as a laser dot. Uses only the script
-// bundles' globals.
+// the presenter's pointer is drawn on everyone's screen as a laser dot. The deck island follows
+// the presenter: `send` mode in the presenter's window (it edits, and applies nobody's edits),
+// `receive` in every other (it applies the presenter's, and its own are put back); with nobody
+// presenting, `receive` everywhere (read-only). Uses only the script bundles' globals.
 /* global XmlSyncIslands */
 ;(async () => {
   'use strict'
@@ -104,7 +106,34 @@
     render()
   }
 
+  /**
+   * The deck island's mode follows the presenter. It is restarted (data-sync-island removed, then
+   * put back with the new data-sync-island-mode and data-sync-editors) whenever the presenter
+   * changes, on every window, its own mode changed or not: the restarted islands of windows
+   * showing the same deck seed the same doc, so the new presenter's state merges with theirs as
+   * the same content (else a receive-mode island adopts it). A presenter handing over gives up
+   * `send` at once, so that only the new presenter answers the others. Every window's island
+   * reports a not-allowed event for each other viewer's join request: harmless.
+   */
+  let deckFor = 'receive null' // the mode and presenter the deck island was started for
+  function followWithDeck() {
+    const lead = presenter()
+    const mode = presenting && !handoverTo && lead === here.self.peer ? 'send' : 'receive'
+    const key = `${mode} ${lead}`
+    if (key === deckFor) return
+    deckFor = key
+    deck.removeAttribute('data-sync-island') // the session stops the island...
+    deck.setAttribute('data-sync-island-mode', mode)
+    // Only the presenter's edits are applied (nobody's with no presenter): the island being
+    // replaced, which may still hear the new presenter's whole state before the session stops
+    // it, refuses it (a not-allowed event) instead of showing the deck twice.
+    deck.setAttribute('data-sync-editors', lead || '')
+    // ... and starts it anew once its observer saw the removal (a microtask queued after it).
+    queueMicrotask(() => deck.setAttribute('data-sync-island', 'deck'))
+  }
+
   function render() {
+    followWithDeck()
     const lead = presenter()
     $('status').textContent = lead ? (presenting ? 'you are presenting' : `${nameOf(lead)} is presenting${following ? '' : ' (you are browsing on your own)'}`) : 'nobody is presenting'
     $('present').hidden = presenting
@@ -157,6 +186,8 @@
     e.preventDefault()
     go(to)
   })
+  // The presenter may add or remove slides: keep one shown.
+  new MutationObserver(() => show(current)).observe(deck, { childList: true })
   for (const type of ['presence-join', 'presence-change', 'presence-leave']) here.addEventListener(type, reconcile)
 
   show(0)
@@ -166,6 +197,6 @@
     session,
     bridge,
     presence: here,
-    state: () => ({ current, presenting, following, presenter: presenter(), handoverTo }),
+    state: () => ({ current, presenting, following, presenter: presenter(), handoverTo, deck: deck.getAttribute('data-sync-island-mode') }),
   }
 })()
