@@ -13,7 +13,8 @@
 import * as Y from 'yjs'
 import type { IslandKind, KindHooks, KindHost } from '../../src/index.js'
 import { controlsIn, fieldKind, isOption, isSecret, keyOfType, selectOf, wasSecretInput } from './fields.js'
-import { applyHeldEdit, diffText, isLive, makeLive, patchControl, patchWhole, remoteDelta, textString, View, type Op } from './text.js'
+import { applyHeldEdit, diffText, isLive, makeLive, patchControl, patchWhole, textString, View, type Op } from './text.js'
+import { textDelta, TextMarkers } from '../../src/binding/text-delta.js'
 
 /** The origin of this kind's transactions: sent like any local change, never rendered back. */
 export const FORMS = Symbol('xml-sync-islands:forms')
@@ -57,6 +58,8 @@ class FormFields {
   private seen = new WeakSet<Element>()
   private readonly texts = new Map<string, Y.Text>()
   private readonly deltas = new Map<Y.Text, Op[][]>()
+  /** Per field text, where its last remote edit was: the next one is found from there, not from the start. */
+  private readonly markers = new TextMarkers()
   private composing: TextControl | null = null
   /** What the composing field showed, by item, once a remote edit of it is held. */
   private view: View | null = null
@@ -490,11 +493,12 @@ class FormFields {
   // The delta must be read while the transaction's observers run: kept for afterTransaction,
   // when the binding has patched the elements too (a field a peer just added is on the page).
   private readonly onText = (event: Y.YTextEvent, txn: Y.Transaction): void => {
-    if (txn.origin === FORMS) return
     const text = event.target as Y.Text
+    // This page's own edit moved what the marker counts: the next remote edit walks from the start.
+    if (txn.origin === FORMS) return this.markers.delete(text)
     let list = this.deltas.get(text)
     if (!list) this.deltas.set(text, (list = []))
-    list.push(remoteDelta(text, txn))
+    list.push(textDelta(text, event, this.markers) as Op[])
   }
 
   /** The text of a field's key, observed from now on; null if a peer made that root another type. */

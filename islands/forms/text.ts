@@ -170,21 +170,6 @@ export function applyHeldEdit(doc: Y.Doc, text: Y.Text, view: View, edit: TextEd
   return out.ops
 }
 
-/** The delta of a remote transaction on `text`: what the page showed before it, to now. */
-export function remoteDelta(text: Y.Text, txn: Y.Transaction): Op[] {
-  const out = new DeltaOut()
-  for (let item = text._start; item !== null; item = item.right) {
-    const before = txn.beforeState.get(item.id.client) ?? 0
-    const existed = item.id.clock < before
-    const was = existed && (!item.deleted || Y.isDeleted(txn.deleteSet, item.id))
-    const now = isChar(item)
-    if (was && now) out.retain(item.length)
-    else if (was) out.delete(item.length)
-    else if (now) out.insert((item.content as Y.ContentString).str)
-  }
-  return out.ops
-}
-
 class DeltaOut {
   readonly ops: Op[] = []
   private pending = 0

@@ -17,14 +17,14 @@ export interface TextMarker {
 
 /** The markers of an island's texts, held weakly: a text the doc drops takes its marker with it. */
 export class TextMarkers {
-  private byText = new WeakMap<Y.XmlText, TextMarker>()
-  get(text: Y.XmlText): TextMarker | undefined {
+  private byText = new WeakMap<Y.Text, TextMarker>()
+  get(text: Y.Text): TextMarker | undefined {
     return this.byText.get(text)
   }
-  set(text: Y.XmlText, marker: TextMarker): void {
+  set(text: Y.Text, marker: TextMarker): void {
     this.byText.set(text, marker)
   }
-  delete(text: Y.XmlText): void {
+  delete(text: Y.Text): void {
     this.byText.delete(text)
   }
   clear(): void {
@@ -61,7 +61,7 @@ const isPlain = (item: Y.Item): boolean => item.content instanceof Y.ContentStri
  * without one, one cheap pass over the text's items (Yjs's own asks, per item, a map lookup and
  * a search). Anything but plain text: Yjs's delta. `markers` is brought up to date either way.
  */
-export function textDelta(type: Y.XmlText, event: Y.YEvent<any>, markers?: TextMarkers): Delta {
+export function textDelta(type: Y.Text, event: Y.YEvent<any>, markers?: TextMarkers): Delta {
   const txn = event.transaction
   const marker = markers?.get(type)
   if (marker !== undefined) {
@@ -73,7 +73,7 @@ export function textDelta(type: Y.XmlText, event: Y.YEvent<any>, markers?: TextM
 }
 
 /** One pass over the whole text; leaves a marker after the last change. */
-function deltaFromStart(type: Y.XmlText, event: Y.YEvent<any>, markers: TextMarkers | undefined): Delta {
+function deltaFromStart(type: Y.Text, event: Y.YEvent<any>, markers: TextMarkers | undefined): Delta {
   const txn = event.transaction
   const out = new DeltaBuilder()
   const deleted = new Set(listChange(txn, type).deleted)
@@ -115,7 +115,7 @@ function deltaFromStart(type: Y.XmlText, event: Y.YEvent<any>, markers: TextMark
  * items it kept (a delta's retains). Null when the marker cannot be used (the caller then
  * walks from the start).
  */
-function deltaFromMarker(type: Y.XmlText, txn: Y.Transaction, marker: TextMarker, markers: TextMarkers): Delta | null {
+function deltaFromMarker(type: Y.Text, txn: Y.Transaction, marker: TextMarker, markers: TextMarkers): Delta | null {
   const { added, deleted } = listChange(txn, type)
   const need = added.length + deleted.length
   if (need === 0) return []
@@ -205,7 +205,7 @@ function deltaFromMarker(type: Y.XmlText, txn: Y.Transaction, marker: TextMarker
  * A local edit of a text moved its marker: `remove` characters at `index` replaced by `insert`
  * characters. A marker on a removed character is dropped.
  */
-export function shiftMarker(markers: TextMarkers, type: Y.XmlText, index: number, remove: number, insert: number): void {
+export function shiftMarker(markers: TextMarkers, type: Y.Text, index: number, remove: number, insert: number): void {
   const m = markers.get(type)
   if (m === undefined) return
   if (index + remove <= m.index) m.index += insert - remove

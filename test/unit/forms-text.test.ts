@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { applyHeldEdit, diffText, makeLive, remoteDelta, textString, View, type Op } from '../../islands/forms/text.js'
+import { applyHeldEdit, diffText, makeLive, textString, View, type Op } from '../../islands/forms/text.js'
 
 // The text model of islands/forms without a DOM: the default written once however many pages
 // write it, and an edit made against what a page showed (an IME composition, with remote edits
@@ -56,10 +56,10 @@ describe('form field texts', () => {
       tb.delete(7, 5) // "world" gone
       tb.insert(tb.length, '!')
     })
-    let delta: Op[] = []
-    a.on('afterTransaction', function once(txn: Y.Transaction) {
-      a.off('afterTransaction', once)
-      delta = remoteDelta(ta, txn)
+    let delta: unknown[] = []
+    ta.observe(function once(e) {
+      ta.unobserve(once)
+      delta = e.delta
     })
     sync(b, a)
     expect(delta.length).toBeGreaterThan(0) // held: the page still shows `shown`
