@@ -5,34 +5,11 @@
  * (setting `.value` would put the caret at the end).
  */
 import * as Y from 'yjs'
+import { diffText, type TextEdit } from '../../src/binding/text.js'
 
-export interface TextEdit {
-  index: number
-  remove: number
-  insert: string
-}
-
-/** The one edit (delete then insert at `index`) from `before` to `after`: common prefix and suffix, never splitting a surrogate pair. */
-export function diffText(before: string, after: string): TextEdit | null {
-  if (before === after) return null
-  const max = Math.min(before.length, after.length)
-  // A keystroke in a long text: blocks first (a native compare), then characters.
-  let start = 0
-  for (let block = 4096; block >= 16; block >>= 4) while (start + block <= max && before.slice(start, start + block) === after.slice(start, start + block)) start += block
-  while (start < max && before.charCodeAt(start) === after.charCodeAt(start)) start++
-  let end = 0
-  const left = max - start
-  for (let block = 4096; block >= 16; block >>= 4) {
-    while (end + block <= left && before.slice(before.length - end - block, before.length - end) === after.slice(after.length - end - block, after.length - end)) end += block
-  }
-  while (end < left && before.charCodeAt(before.length - 1 - end) === after.charCodeAt(after.length - 1 - end)) end++
-  if (start > 0 && isHigh(before.charCodeAt(start - 1))) start--
-  if (end > 0 && isLow(before.charCodeAt(before.length - end))) end--
-  return { index: start, remove: before.length - start - end, insert: after.slice(start, after.length - end) }
-}
-
-const isHigh = (c: number): boolean => c >= 0xd800 && c <= 0xdbff
-const isLow = (c: number): boolean => c >= 0xdc00 && c <= 0xdfff
+// The one edit from a field's old value to its new one: the binding's (common prefix and suffix,
+// never splitting a surrogate pair), re-exported for the kind and its tests.
+export { diffText, type TextEdit } from '../../src/binding/text.js'
 
 const isChar = (item: Y.Item): boolean => !item.deleted && item.content instanceof Y.ContentString
 
