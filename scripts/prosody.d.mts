@@ -49,3 +49,6 @@ export interface ProsodyInstance {
 
 /** Starts a private Prosody; throws (saying `apt-get install -y prosody`) if it is not installed. */
 export function startProsody(options?: ProsodyOptions): Promise<ProsodyInstance>
+
+/** The path of prosody/prosody.cfg.lua: the site's configuration, as docs/DEPLOY.md includes it. */
+export const SITE_CONFIG: string
