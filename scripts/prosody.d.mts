@@ -14,6 +14,8 @@ export interface ProsodyOptions {
   logLevel?: 'debug' | 'info' | 'warn' | 'error'
   /** Load mod_smacks (XEP-0198 stream management, as public servers commonly do); default: env PROSODY_SMACKS=1, else off. */
   smacks?: boolean
+  /** Overrides the site config's c2s_stanza_size_limit (64 KiB), for a test of a more permissive server. */
+  stanzaSizeLimit?: number
   /** Seconds mod_smacks keeps a dropped session for resumption (default 600, Prosody's own). */
   smacksHibernation?: number
 }

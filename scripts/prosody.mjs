@@ -78,7 +78,7 @@ function renderConfig(values) {
 }
 
 /** A fresh temporary directory holding a config for free ports; removed again if that fails. */
-async function prepareDir({ domain, mucDomain, anonDomain, logLevel, smacks, smacksHibernation }) {
+async function prepareDir({ domain, mucDomain, anonDomain, logLevel, smacks, smacksHibernation, stanzaSizeLimit }) {
   const dir = mkdtempSync(join(tmpdir(), 'xsi-prosody-'))
   const config = join(dir, 'prosody.cfg.lua')
   try {
@@ -97,7 +97,10 @@ async function prepareDir({ domain, mucDomain, anonDomain, logLevel, smacks, sma
       NO_SMACKS: smacks ? '' : ' "smacks";',
       SMACKS_HIBERNATION: Math.max(1, Math.round(smacksHibernation)),
     }
-    writeFileSync(config, renderConfig(values))
+    let text = renderConfig(values)
+    // A test of a server more permissive than the site's config (a receiver's own limits).
+    if (stanzaSizeLimit) text = text.replace(/^c2s_stanza_size_limit = .*$/m, `c2s_stanza_size_limit = ${Math.round(stanzaSizeLimit)} -- this test's own server: more than the site's config`)
+    writeFileSync(config, text)
     return { dir, config, c2sPort, httpPort }
   } catch (err) {
     rmSync(dir, { recursive: true, force: true })
@@ -150,6 +153,7 @@ export async function startProsody(options = {}) {
     logLevel: options.logLevel ?? 'info',
     smacks,
     smacksHibernation: options.smacksHibernation ?? 600,
+    stanzaSizeLimit: options.stanzaSizeLimit,
   })
   const websocketUrl = `ws://127.0.0.1:${httpPort}/xmpp-websocket`
 
