@@ -14,6 +14,13 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../scripts/chromium.mjs'
 import { startProsody, type ProsodyInstance } from '../../scripts/prosody.mjs'
 import { startDemoServer, type DemoServer } from '../../demo/server.mjs'
+import WS from 'ws'
+import * as Y from 'yjs'
+import { xmppBridge } from '../../src/bridge/xmpp.js'
+import { hashName } from '../../src/panel/room.js'
+import { toBase64 } from '../../src/protocol/base64.js'
+import { encodeMessages } from '../../src/protocol/messages.js'
+import { islandStanza, makePage } from './support.js'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const HOST = 'gazette.test'
@@ -145,6 +152,8 @@ describe('a CMS article with the one tag', () => {
       // One room for the URL with a query and a hash, and without.
       expect((await state(b.page))!.room).toBe((await state(a.page))!.room)
       expect((await state(a.page))!.room).toMatch(/^page-[0-9a-z]{14}$/)
+      // The same hash anywhere (here in Node): the page's origin and path.
+      expect((await state(a.page))!.room).toBe(`page-${hashName(`${origin}/cms/article.html`)}`)
 
       // Idle, with the site's script rewriting its sidebar every 100 ms: no island traffic.
       await a.page.waitForTimeout(300)
@@ -277,6 +286,63 @@ describe('a CMS article with the one tag', () => {
       expect(r.errors).toEqual([])
     } finally {
       await close(r)
+    }
+  })
+})
+
+describe('a hostile client in the article\'s room', () => {
+  it("cannot run code in a reader's page, and is cut off by the rate limit", async () => {
+    const a = await reader('/cms/article.html', inRoom('hostile'))
+    try {
+      await online(a.page)
+      await a.page.evaluate(() => ((window as any).__pwned = []))
+      const room = (await state(a.page))!.room
+      // Not a page: a client of its own (Node), writing crafted updates straight into the room.
+      const evil = makePage()
+      const bridge = xmppBridge({ service: prosody.websocketUrl, domain: prosody.anonDomain, room: `${room}@${prosody.mucDomain}`, nick: 'mallory', document: evil.document, WebSocket: WS })
+      try {
+        await expect.poll(async () => (await state(a.page))?.peers, { timeout: WAIT }).toEqual(['mallory'])
+        const crafted = new Y.Doc()
+        const fragment = crafted.getXmlFragment('island')
+        const img = new Y.XmlElement('img')
+        img.setAttribute('src', 'x')
+        img.setAttribute('onerror', 'window.__pwned.push("onerror")')
+        const script = new Y.XmlElement('script')
+        script.insert(0, [new Y.XmlText('window.__pwned.push("script")')])
+        const link = new Y.XmlElement('a')
+        link.setAttribute('href', 'javascript:window.__pwned.push("href")')
+        link.insert(0, [new Y.XmlText('click me')])
+        fragment.insert(0, [img, script, link])
+        const update = Y.encodeStateAsUpdate(crafted)
+        evil.send(islandStanza('draft', toBase64(encodeMessages([{ kind: 'update', update }]))))
+        await expect.poll(() => a.page.locator('#draft a').count(), { timeout: WAIT }).toBe(1)
+        await a.page.click('#draft a')
+        await a.page.waitForTimeout(500)
+        expect(await a.page.evaluate(() => (window as any).__pwned)).toEqual([])
+        expect(await a.page.locator('#draft script, #draft [onerror]').count()).toBe(0)
+        expect(await a.page.locator('#draft a').getAttribute('href')).toBeNull()
+        // A flood of valid little updates: over 300 a second (burst 600), the peer is cut off.
+        const flood = new Y.Doc()
+        const text = new Y.XmlText()
+        flood.getXmlFragment('island').insert(0, [text])
+        let before = Y.encodeStateVector(flood)
+        for (let i = 0; i < 900; i++) {
+          text.insert(text.length, 'x')
+          const u = Y.encodeStateAsUpdate(flood, before)
+          before = Y.encodeStateVector(flood)
+          evil.send(islandStanza('poll', toBase64(encodeMessages([{ kind: 'update', update: u }]))))
+        }
+        await expect.poll(() => a.page.evaluate(() => (window as any).XmlSyncIslands.currentEmbed().run.state.errors.join('\n')), { timeout: WAIT }).toMatch(/rate-limited/)
+        // The reader's page goes on.
+        await a.page.fill('#poll textarea', 'still mine')
+        expect((await poll(a.page)).why).toBe('still mine')
+      } finally {
+        await bridge.close()
+        evil.close()
+      }
+      expect(a.errors.filter((e) => !e.startsWith('console:'))).toEqual([])
+    } finally {
+      await close(a)
     }
   })
 })
