@@ -100,7 +100,7 @@ export class Panel {
     const box = h(
       'div',
       { class: 'box', role: 'dialog', 'aria-label': 'XML Sync Islands' },
-      h('header', {}, h('span', { class: 'dot', part: 'dot' }), h('b', {}, 'XML Sync Islands'), h('button', { class: 'quiet', part: 'hide', title: 'Hide (run the bookmarklet again to show it)', 'aria-label': 'Hide' }, '\u2013')),
+      h('header', {}, h('span', { class: 'dot', part: 'dot' }), h('b', {}, 'XML Sync Islands'), h('button', { class: 'quiet', part: 'hide', title: this.options.embed ? 'Hide' : 'Hide (run the bookmarklet again to show it)', 'aria-label': 'Hide' }, '\u2013')),
       h(
         'section',
         { part: 'setup', hidden: this.options.setup === false },
