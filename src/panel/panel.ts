@@ -219,7 +219,9 @@ export class Panel {
     this.part('island').textContent = c.island ?? (pageIslands ? `the page's ${pageIslands} island${pageIslands > 1 ? 's' : ''} ([${ATTR_ISLAND}])` : 'none yet: pick an element')
     this.part('page-islands').hidden = !(c.island && pageIslands)
     if (!c.name && c.island) {
-      const el = this.doc.querySelector(c.island)
+      // One name for one element: a selector of several (a tag's data-islands) names each by itself.
+      const found = this.doc.querySelectorAll(c.island)
+      const el = found.length === 1 ? found[0]! : undefined
       if (el) c.name = el.getAttribute(ATTR_ISLAND) ?? islandNameFor(el)
     }
     set('name', c.name)

@@ -290,6 +290,38 @@ describe('a CMS article with the one tag', () => {
   })
 })
 
+describe('a template whose markup the site cannot edit', () => {
+  it('data-islands picks the islands, data-local-elements keeps some local, data-policy sets each profile', async () => {
+    const own = inRoom('template')
+    const template: Rewrite = (html) =>
+      own(html)
+        .replace(/ data-sync-island="[a-z]+"/g, '')
+        .replace('<script ', '<script data-islands="#diagram, #draft" data-local-elements="#box-db" data-policy="diagram:svg html" ')
+    const a = await reader('/cms/article.html', template)
+    const b = await reader('/cms/article.html', template)
+    try {
+      await online(a.page, 1)
+      await online(b.page, 1)
+      const islands = (page: Page) =>
+        page.evaluate(() => [...document.querySelectorAll('[data-sync-island]')].map((el) => `${el.id}=${el.getAttribute('data-sync-island')}:${el.getAttribute('data-sync-policy')}`))
+      expect(await islands(a.page)).toEqual(['diagram=diagram:svg', 'draft=draft:html'])
+      await a.page.click('#box-cache rect')
+      await a.page.click('#box-db rect')
+      await a.page.fill('#poll textarea', 'not an island here')
+      await expect.poll(() => fill(b.page, 'box-cache'), { timeout: WAIT }).toBe('#f4a3a3')
+      await b.page.waitForTimeout(500)
+      expect(await fill(b.page, 'box-db')).toBe('#dbe7f6')
+      expect((await poll(b.page)).why).toBe('')
+      // Leaving takes the marks away again: the page is as the site made it.
+      await part(a.page, 'leave').click()
+      await expect.poll(() => islands(a.page)).toEqual([])
+      expect(await a.page.locator('[data-sync-ignore]').count()).toBe(0)
+    } finally {
+      await close(a, b)
+    }
+  })
+})
+
 describe('a hostile client in the article\'s room', () => {
   it("cannot run code in a reader's page, and is cut off by the rate limit", async () => {
     const a = await reader('/cms/article.html', inRoom('hostile'))
