@@ -36,3 +36,6 @@ export function startDemoServer(options?: DemoServerOptions): Promise<DemoServer
 
 /** The Content-Security-Policy sent with the whiteboard's pages (/whiteboard/..., /whiteboard-pair.html). */
 export function whiteboardCsp(prosody?: DemoProsody, connectSrc?: string[]): string
+
+/** A CMS page's one tag filled in with this Prosody's addresses (without one: `data-connection="tabs"`). */
+export function fillTag(html: string, prosody?: DemoProsody): string

@@ -8,7 +8,7 @@
 // A busy port is not an error: the next free one is taken, and the URL printed says which.
 
 import { createServer } from 'node:http'
-import { createReadStream, existsSync, statSync } from 'node:fs'
+import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs'
 import { dirname, extname, join, normalize, sep } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 
@@ -61,6 +61,19 @@ export function whiteboardCsp(prosody, connectSrc = []) {
   ].join('; ')
 }
 const WHITEBOARD_PAGES = /^\/whiteboard(\/|-pair\.html$)/
+// The CMS pages carry the one tag; the server fills in its Prosody's addresses, as a site's
+// template would hold its own (without Prosody: tabs of one browser).
+const CMS_PAGES = /^\/cms\/.*\.html$|^\/cms\/$/
+
+/**
+ * A CMS page's tag with this server's addresses.
+ * @param {string} html
+ * @param {{ websocketUrl: string, anonDomain: string, mucDomain: string } | undefined} prosody
+ */
+export function fillTag(html, prosody) {
+  if (!prosody) return html.replace(/ data-xmpp-service="\{\{XMPP_SERVICE\}\}" data-xmpp-domain="\{\{ANON_DOMAIN\}\}" data-xmpp-muc="\{\{MUC_DOMAIN\}\}"/g, ' data-connection="tabs"')
+  return html.replaceAll('{{XMPP_SERVICE}}', prosody.websocketUrl).replaceAll('{{ANON_DOMAIN}}', prosody.anonDomain).replaceAll('{{MUC_DOMAIN}}', prosody.mucDomain)
+}
 // The presence demos get the same policy: presence draws under it (no inline style or script).
 const PRESENCE_PAGES = /^\/(presence|slides)\//
 
@@ -125,6 +138,12 @@ export async function startDemoServer(options = {}) {
       res.writeHead(404, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' }).end(`not found: ${path}${hint}\n`)
       return
     }
+    if (CMS_PAGES.test(path)) {
+      const body = Buffer.from(fillTag(readFileSync(file, 'utf8'), options.prosody))
+      res.writeHead(200, { ...headers, 'Content-Type': TYPES['.html'], 'Content-Length': body.length })
+      res.end(req.method === 'HEAD' ? undefined : body)
+      return
+    }
     res.writeHead(200, {
       ...headers,
       'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
@@ -182,6 +201,7 @@ async function main() {
   const config = demoConfig(prosody, reason)
   console.log(`demo: serving ${server.url} (bridge: ${config.bridge === 'xmpp' ? `XMPP via ${config.websocketUrl}` : `BroadcastChannel; ${config.reason}`})`)
   console.log(`demo: the bookmarklet, for pages that were never written for it: ${server.url}bookmarklet/`)
+  console.log(`demo: a CMS article embedded with one script tag: ${server.url}cms/article.html`)
   const stop = async () => {
     await server.close()
     process.exit(0)

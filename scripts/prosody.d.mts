@@ -14,6 +14,8 @@ export interface ProsodyOptions {
   logLevel?: 'debug' | 'info' | 'warn' | 'error'
   /** Load mod_smacks (XEP-0198 stream management, as public servers commonly do); default: env PROSODY_SMACKS=1, else off. */
   smacks?: boolean
+  /** Overrides the site config's c2s_stanza_size_limit (64 KiB), for a test of a more permissive server. */
+  stanzaSizeLimit?: number
   /** Seconds mod_smacks keeps a dropped session for resumption (default 600, Prosody's own). */
   smacksHibernation?: number
 }
@@ -49,3 +51,6 @@ export interface ProsodyInstance {
 
 /** Starts a private Prosody; throws (saying `apt-get install -y prosody`) if it is not installed. */
 export function startProsody(options?: ProsodyOptions): Promise<ProsodyInstance>
+
+/** The path of prosody/prosody.cfg.lua: the site's configuration, as docs/DEPLOY.md includes it. */
+export const SITE_CONFIG: string

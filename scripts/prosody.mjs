@@ -1,5 +1,7 @@
 // A private Prosody for tests, the demo and the benchmark: one instance per call, in its own
-// temporary directory, on free loopback ports, configured from prosody/prosody.cfg.lua.template.
+// temporary directory, on free loopback ports, configured from prosody/prosody.cfg.lua (the
+// file docs/DEPLOY.md gives a site, example.org replaced by the harness's domain) followed by
+// prosody/harness.cfg.lua.template (ports, paths, a host with accounts).
 // Plain ESM so that vitest tests and plain `node` scripts share it (types: prosody.d.mts).
 //
 // Run directly (`node scripts/prosody.mjs [--account user:password]...`) it starts one instance,
@@ -13,7 +15,11 @@ import { tmpdir } from 'node:os'
 import { delimiter, dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 
-const TEMPLATE = join(dirname(fileURLToPath(import.meta.url)), '..', 'prosody', 'prosody.cfg.lua.template')
+const PROSODY_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'prosody')
+/** The site's configuration, as docs/DEPLOY.md includes it. */
+export const SITE_CONFIG = join(PROSODY_DIR, 'prosody.cfg.lua')
+const HARNESS_TEMPLATE = join(PROSODY_DIR, 'harness.cfg.lua.template')
+const SITE_DOMAIN = 'example.org'
 const INSTALL_HINT = 'Prosody is not installed: run `apt-get install -y prosody` (Debian/Ubuntu), or set PROSODY_BIN'
 const READY_TIMEOUT_MS = 15_000
 const STOP_TIMEOUT_MS = 5_000
@@ -63,7 +69,8 @@ async function freePorts(count) {
 }
 
 function renderConfig(values) {
-  let text = readFileSync(TEMPLATE, 'utf8')
+  const site = readFileSync(SITE_CONFIG, 'utf8').replaceAll(SITE_DOMAIN, values.DOMAIN)
+  let text = `${site}\n${readFileSync(HARNESS_TEMPLATE, 'utf8')}`
   for (const [key, value] of Object.entries(values)) text = text.replaceAll(`{{${key}}}`, String(value))
   const missing = text.match(/\{\{[A-Z_]+\}\}/)
   if (missing) throw new Error(`prosody template: no value for ${missing[0]}`)
@@ -71,7 +78,7 @@ function renderConfig(values) {
 }
 
 /** A fresh temporary directory holding a config for free ports; removed again if that fails. */
-async function prepareDir({ domain, mucDomain, anonDomain, logLevel, smacks, smacksHibernation }) {
+async function prepareDir({ domain, mucDomain, anonDomain, logLevel, smacks, smacksHibernation, stanzaSizeLimit }) {
   const dir = mkdtempSync(join(tmpdir(), 'xsi-prosody-'))
   const config = join(dir, 'prosody.cfg.lua')
   try {
@@ -85,11 +92,15 @@ async function prepareDir({ domain, mucDomain, anonDomain, logLevel, smacks, sma
       HTTP_PORT: httpPort,
       RUN_AS_ROOT: process.getuid?.() === 0 ? 'true' : 'false',
       LOG_LEVELS: logLevel,
-      // mod_smacks ships with Debian's prosody; the setting is harmless when it is not loaded.
-      SMACKS_MODULE: smacks ? ' "smacks";' : '',
+      // The site's file loads mod_smacks (Debian's prosody ships it); the harness takes it out
+      // unless asked for it.
+      NO_SMACKS: smacks ? '' : ' "smacks";',
       SMACKS_HIBERNATION: Math.max(1, Math.round(smacksHibernation)),
     }
-    writeFileSync(config, renderConfig(values))
+    let text = renderConfig(values)
+    // A test of a server more permissive than the site's config (a receiver's own limits).
+    if (stanzaSizeLimit) text = text.replace(/^c2s_stanza_size_limit = .*$/m, `c2s_stanza_size_limit = ${Math.round(stanzaSizeLimit)} -- this test's own server: more than the site's config`)
+    writeFileSync(config, text)
     return { dir, config, c2sPort, httpPort }
   } catch (err) {
     rmSync(dir, { recursive: true, force: true })
@@ -142,6 +153,7 @@ export async function startProsody(options = {}) {
     logLevel: options.logLevel ?? 'info',
     smacks,
     smacksHibernation: options.smacksHibernation ?? 600,
+    stanzaSizeLimit: options.stanzaSizeLimit,
   })
   const websocketUrl = `ws://127.0.0.1:${httpPort}/xmpp-websocket`
 

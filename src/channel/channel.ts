@@ -22,7 +22,10 @@ export function channelElement(doc: Document, id: string): HTMLElement {
   const el = doc.createElement('div')
   el.id = id
   el.hidden = true
-  el.style.display = 'none'
+  // Important, and inline: a page's own `div { display: block !important }` or `[hidden] { ... }`
+  // beats anything but an important declaration of the element's own (CSSOM, so a strict
+  // style-src allows it).
+  el.style.setProperty('display', 'none', 'important')
   el.setAttribute('aria-hidden', 'true')
   doc.documentElement.appendChild(el)
   return el

@@ -10,6 +10,7 @@
  */
 import type { SyncConfig } from './config.js'
 import { Panel } from './panel.js'
+import { currentEmbed } from './tag.js'
 
 let current: Panel | undefined
 
@@ -20,6 +21,13 @@ export function bookmarklet(config: SyncConfig = {}): Panel | undefined {
   if (current) {
     current.toggle()
     return current
+  }
+  // The page's own tag runs the engine already: never a second one.
+  const embed = currentEmbed()
+  if (embed) {
+    if (!embed.panel) alert('XML Sync Islands: this page runs XML Sync Islands itself.')
+    embed.panel?.toggle()
+    return embed.panel
   }
   // A standalone .svg file: no HTML element can show there outside a foreignObject.
   if (document.documentElement.namespaceURI !== XHTML) {

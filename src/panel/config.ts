@@ -1,7 +1,7 @@
 /**
  * What a run of the panel needs to know: the session, the connection and what the island is.
  * A bookmarklet carries these as JSON (pre-configured: no clicks needed); the panel's form
- * edits them; a script tag's data attributes could give them too (issue 15).
+ * edits them; a script tag's data attributes give them too (tag.ts).
  */
 export interface SyncConfig {
   /** Where the script bundle came from (shown in messages about loading it). */
@@ -27,6 +27,8 @@ export interface SyncConfig {
   exclude?: string
   /** Attribute names that stay local on the island and below, space-separated (e.g. `class`). */
   local?: string
+  /** Each island's policy profile (`svg`, `html`, `form`): `NAME:PROFILE` per island, a bare profile for the rest. */
+  policy?: string
   /** Start at once, with no click in the panel. */
   start?: boolean
 }

@@ -20,6 +20,11 @@ export interface PanelOptions {
   config: SyncConfig
   /** Show the setup form (default true); an embed that is configured already may hide it. */
   setup?: boolean
+  /**
+   * A site's embed (tag.ts): the reader may leave the session and join again, or start a private
+   * room, and stays on the page; the panel only hides, it never closes.
+   */
+  embed?: boolean
   /** Called once everything is stopped and the panel is gone. */
   onClosed?: () => void
 }
@@ -95,7 +100,7 @@ export class Panel {
     const box = h(
       'div',
       { class: 'box', role: 'dialog', 'aria-label': 'XML Sync Islands' },
-      h('header', {}, h('span', { class: 'dot', part: 'dot' }), h('b', {}, 'XML Sync Islands'), h('button', { class: 'quiet', part: 'hide', title: 'Hide (run the bookmarklet again to show it)', 'aria-label': 'Hide' }, '\u2013')),
+      h('header', {}, h('span', { class: 'dot', part: 'dot' }), h('b', {}, 'XML Sync Islands'), h('button', { class: 'quiet', part: 'hide', title: this.options.embed ? 'Hide' : 'Hide (run the bookmarklet again to show it)', 'aria-label': 'Hide' }, '\u2013')),
       h(
         'section',
         { part: 'setup', hidden: this.options.setup === false },
@@ -130,8 +135,16 @@ export class Panel {
         h('div', { class: 'row' }, h('input', { part: 'share', readonly: true }), h('button', { part: 'copy' }, 'Copy')),
         h('ul', { class: 'errors', part: 'errors' }),
       ),
+      h('p', { class: 'hint', part: 'left', hidden: true }, 'You left the session: nothing you do here is shared, and nothing others do reaches this page.'),
+      h(
+        'div',
+        { class: 'row', part: 'embed-actions', hidden: !this.options.embed },
+        h('button', { part: 'leave' }, 'Leave the session'),
+        h('button', { part: 'join', hidden: true }, 'Join again'),
+        h('button', { part: 'private', title: 'A room of a secret name, shared only through its link' }, 'Start a private room'),
+      ),
       h('p', { class: 'problem', part: 'problem', role: 'alert', hidden: true }),
-      h('div', { class: 'row' }, h('button', { part: 'retry', hidden: true }, 'Change the settings'), h('button', { part: 'stop' }, 'Stop and close')),
+      h('div', { class: 'row' }, h('button', { part: 'retry', hidden: true }, 'Change the settings'), h('button', { part: 'stop', hidden: !!this.options.embed }, 'Stop and close')),
     )
     this.root.append(box, h('div', { class: 'pick-box', part: 'pick-box', hidden: true }), h('div', { class: 'pick-label', part: 'pick-label', hidden: true }))
 
@@ -152,6 +165,9 @@ export class Panel {
       if (!this.host.hidden) this.toggle()
     })
     on('stop', 'click', () => void this.close())
+    on('leave', 'click', () => void this.leave())
+    on('join', 'click', () => this.join())
+    on('private', 'click', () => void this.privateRoom())
     on('start', 'click', () => this.start())
     on('retry', 'click', () => void this.backToSetup())
     on('pick-island', 'click', () => void this.pick('island'))
@@ -203,7 +219,9 @@ export class Panel {
     this.part('island').textContent = c.island ?? (pageIslands ? `the page's ${pageIslands} island${pageIslands > 1 ? 's' : ''} ([${ATTR_ISLAND}])` : 'none yet: pick an element')
     this.part('page-islands').hidden = !(c.island && pageIslands)
     if (!c.name && c.island) {
-      const el = this.doc.querySelector(c.island)
+      // One name for one element: a selector of several (a tag's data-islands) names each by itself.
+      const found = this.doc.querySelectorAll(c.island)
+      const el = found.length === 1 ? found[0]! : undefined
       if (el) c.name = el.getAttribute(ATTR_ISLAND) ?? islandNameFor(el)
     }
     set('name', c.name)
@@ -301,6 +319,50 @@ export class Panel {
     this.part('retry').hidden = s.connection !== 'failed'
   }
 
+  /** Leaves the session (an embed): the run stops, the page stays as it is, the panel stays. */
+  async leave(): Promise<void> {
+    const run = this.run
+    if (!run) return
+    this.run = undefined
+    await run.stop()
+    if (this.closed) return
+    this.part('dot').setAttribute('data-state', 'stopped')
+    this.part('status').textContent = 'Not in a session.'
+    for (const name of ['islands', 'peers']) this.part(name).textContent = ''
+    this.part('left').hidden = false
+    this.part('leave').hidden = true
+    this.part('join').hidden = false
+  }
+
+  /** Joins the session again after leaving. */
+  join(): void {
+    if (this.run || this.closed) return
+    this.part('left').hidden = true
+    this.part('leave').hidden = false
+    this.part('join').hidden = true
+    this.start()
+  }
+
+  /**
+   * Moves this reader to a new room of a secret name: the page's URL gets it in its hash (so the
+   * address bar is the share link, and a reload stays there), and the share link says it.
+   */
+  async privateRoom(): Promise<void> {
+    if (this.closed) return
+    const room = newRoom(secureRandom(this.doc))
+    const run = this.run
+    this.run = undefined
+    await run?.stop()
+    if (this.closed) return
+    this.config.room = room
+    const view = this.doc.defaultView
+    view?.history.replaceState(view.history.state, '', shareLink(this.doc.location, room))
+    this.part('left').hidden = true
+    this.part('leave').hidden = false
+    this.part('join').hidden = true
+    this.start()
+  }
+
   /** After a run that failed: its state stays said until the settings change, then setup again. */
   private async backToSetup(): Promise<void> {
     const run = this.run
@@ -326,6 +388,13 @@ export class Panel {
     this.host.remove()
     this.options.onClosed?.()
   }
+}
+
+/** Random numbers from `crypto.getRandomValues` (there on plain-http pages too, unlike `crypto.subtle`). */
+function secureRandom(doc: Document): () => number {
+  const crypto = doc.defaultView?.crypto
+  if (!crypto?.getRandomValues) return Math.random
+  return () => crypto.getRandomValues(new Uint32Array(1))[0]! / 2 ** 32
 }
 
 /** Whether an account's password may travel to this service: wss://, or ws:// on the loopback. */

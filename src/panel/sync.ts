@@ -133,6 +133,8 @@ export class SyncRun extends EventTarget {
         names.add(name)
         this.marks.island(el, name)
       }
+      const profile = config.policy && policyFor(config.policy, el.getAttribute(ATTR_ISLAND) ?? '')
+      if (profile && !el.hasAttribute('data-sync-policy')) this.marks.set(el, 'data-sync-policy', profile)
       if (config.local) this.marks.localAttributes(el, config.local)
       if (config.exclude) this.marks.exclude(el, config.exclude)
     }
@@ -196,6 +198,17 @@ export class SyncRun extends EventTarget {
     if (this.state.connection !== 'failed') this.state.connection = 'stopped'
     this.dispatchEvent(new Event('change'))
   }
+}
+
+/** The profile `policy` (`diagram:svg poll:form html`) gives the island `name`, if any. */
+export function policyFor(policy: string, name: string): string | undefined {
+  let fallback: string | undefined
+  for (const token of policy.split(/[\s,]+/).filter(Boolean)) {
+    const at = token.lastIndexOf(':')
+    if (at === -1) fallback = token
+    else if (token.slice(0, at) === name) return token.slice(at + 1)
+  }
+  return fallback
 }
 
 const short = (peer: string): string => (peer.includes('/') ? peer.slice(peer.indexOf('/') + 1) : peer)

@@ -243,17 +243,21 @@ describe('faults', () => {
   }, 60_000)
 
   it('a hostile occupant sending malformed, oversized and misdirected payloads breaks nothing for the others', async () => {
-    const room = `hostile-${Date.now().toString(36)}@${prosody.mucDomain}`
+    // A server that lets stanzas of 256 KiB through (Prosody's default; the site's config of
+    // docs/DEPLOY.md stops them at 64 KiB itself, next test): the receivers must refuse.
+    const server = await startProsody({ stanzaSizeLimit: 256 * 1024 })
+    cleanups.push(() => server.stop())
+    const room = `hostile-${Date.now().toString(36)}@${server.mucDomain}`
     const page = '<div data-sync-island="main"><p>ok</p></div>'
-    const a = openSyncedPage(room, page)
+    const a = openSyncedPage(room, page, server)
     await waitFor(() => a.session.self, 'A to join')
-    const b = openSyncedPage(room, page)
+    const b = openSyncedPage(room, page, server)
     await waitFor(() => b.session.peers.size === 1, 'B to join')
     // The hostile page has a bridge but no engine: it writes whatever it likes into its channel.
     const evil = makePage()
     // Its bridge's bound raised past one browser WebSocket message (Node's ws never splits one),
     // so that it can send a stanza over the receivers' maxStanzaChars.
-    const evilBridge = xmppBridge({ service: prosody.websocketUrl, domain: prosody.anonDomain, room, nick: 'mallory', document: evil.document, WebSocket: WS, maxStanzaBytes: 250 * 1024 })
+    const evilBridge = xmppBridge({ service: server.websocketUrl, domain: server.anonDomain, room, nick: 'mallory', document: evil.document, WebSocket: WS, maxStanzaBytes: 250 * 1024 })
     cleanups.push(() => evil.close())
     cleanups.push(() => evilBridge.close())
     await waitFor(() => a.session.peers.size === 2, 'mallory to be in the room')
@@ -269,5 +273,24 @@ describe('faults', () => {
     }
     a.island().querySelector('p')!.textContent = 'still fine'
     await waitFor(() => b.island().textContent === 'still fine', 'the session to go on')
+  })
+
+  it("the site's config stops an oversized stanza at the server: the sender's stream is closed, the others see nothing of it", async () => {
+    const room = `hostile-site-${Date.now().toString(36)}@${prosody.mucDomain}`
+    const page = '<div data-sync-island="main"><p>ok</p></div>'
+    const a = openSyncedPage(room, page)
+    await waitFor(() => a.session.self, 'A to join')
+    const evil = makePage()
+    const evilBridge = xmppBridge({ service: prosody.websocketUrl, domain: prosody.anonDomain, room, nick: 'mallory', document: evil.document, WebSocket: WS, maxStanzaBytes: 250 * 1024 })
+    const refusals: string[] = []
+    evilBridge.addEventListener('error', (e) => refusals.push((e as CustomEvent).detail.reason))
+    cleanups.push(() => evil.close())
+    cleanups.push(() => evilBridge.close())
+    await waitFor(() => a.session.peers.size === 1, 'mallory to be in the room')
+    evil.send(islandStanza('main', 'A'.repeat(200_000)))
+    await waitFor(() => refusals.includes('refused'), "mallory's bridge to be told")
+    await new Promise((r) => setTimeout(r, 300))
+    expect(a.errors).toEqual([])
+    a.island().querySelector('p')!.textContent = 'still fine'
   })
 })
