@@ -15,11 +15,13 @@ export const ORIGIN_KEY = '#origin'
 export const GEN_KEY = '#gen'
 
 export function originOf(type: YNode): string | undefined {
-  const o = type.getAttribute(ORIGIN_KEY) as unknown
+  // Read from the map's item, not getAttribute(): a type deleted in the transaction under way
+  // (its observers run) still holds its content there, and getAttribute() answers nothing.
+  const o = type._map.get(ORIGIN_KEY)?.content.getContent()[0] as unknown
   return typeof o === 'string' ? o : undefined
 }
 
-/** The origin a copy of `type` carries: its own origin if it is a copy already, else its id. */
+/** The origin a copy of `type` carries: its own origin if it is a copy already, else its id (also while `type` is being deleted). */
 export function lineageOf(type: YNode): string | undefined {
   const own = originOf(type)
   if (own !== undefined) return own

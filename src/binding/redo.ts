@@ -1,7 +1,7 @@
 import * as Y from 'yjs'
 import type { BindingContext } from './context.js'
 import type { YNode } from './mirror.js'
-import { ORIGIN_KEY } from './moves.js'
+import { lineageOf, ORIGIN_KEY } from './moves.js'
 import { textOfType, typeFromDom } from './build.js'
 import { isSynced } from './filter.js'
 import { shiftMarker } from './text-delta.js'
@@ -54,17 +54,6 @@ type Lost =
   | { kind: 'attr'; key: string; value: string | undefined }
   | { kind: 'text'; chars: Array<{ id: string; ch: string | null; visible: boolean }>; ops: TextOp[] }
   | { kind: 'child'; node: Node; lineage: Map<Node, string>; lefts: string[]; rights: string[]; moved: boolean }
-
-/** The lineage a copy of `type` carries, also while `type` is deleted (inside the transaction's observers). */
-export function deadLineage(type: YNode): string | undefined {
-  const o = type._map.get(ORIGIN_KEY)
-  if (o !== undefined) {
-    const v = o.content.getContent()[0] as unknown
-    if (typeof v === 'string') return v
-  }
-  const id = type._item?.id
-  return id ? `${id.client}:${id.clock}` : undefined
-}
 
 /** Capture wrote (or removed) attribute `key` on `type`: remember the item, to tell later whether it stood. */
 export function noteAttr(ctx: BindingContext, type: Y.XmlElement, key: string, value: string | undefined): void {
@@ -213,7 +202,7 @@ function collectType(ctx: BindingContext, txn: Y.Transaction, type: Y.XmlElement
     if (item.id.client !== me || !(item.content instanceof Y.ContentType) || !alive(item)) continue
     const child = item.content.type as YNode
     const node = ctx.mirror.nodeOf(child)
-    const l = deadLineage(child)
+    const l = lineageOf(child)
     // The page's node for it (a node rebound since may still be named by its old type).
     if (node === undefined || l === undefined || ctx.mirror.typeOf(node) !== child) continue
     const lineage = new Map<Node, string>()
@@ -227,7 +216,7 @@ function collectType(ctx: BindingContext, txn: Y.Transaction, type: Y.XmlElement
     ;(found ??= []).push({ kind: 'child', node, lineage, lefts, rights, moved })
   }
   if (found === undefined) return
-  const l = deadLineage(type)
+  const l = lineageOf(type)
   if (l === undefined) return
   const list = ctx.redo.lost.get(l)
   if (list) list.push(...found)
@@ -238,7 +227,7 @@ function collectType(ctx: BindingContext, txn: Y.Transaction, type: Y.XmlElement
 /** A text this page edited died: keep its characters (with what this page deleted) and the edits. */
 function collectText(ctx: BindingContext, txn: Y.Transaction, type: Y.XmlText): void {
   const ops = ctx.redo.texts.get(type)
-  const l = ops?.length ? deadLineage(type) : undefined
+  const l = ops?.length ? lineageOf(type) : undefined
   if (ops === undefined || l === undefined) return
   const deletedText = new Map<string, string>()
   for (const op of ops) if (!op.insert) op.ids.forEach(([c, k], i) => deletedText.set(`${c}:${k}`, op.text[i]!))
@@ -396,7 +385,7 @@ export function moveAgain(ctx: BindingContext): boolean {
     const node = ctx.mirror.nodeOf(child)
     if (parentNode === undefined || node === undefined || node.parentNode !== parentNode) continue
     const kids = m.parent.toArray() as YNode[]
-    const lineages = kids.map((k) => deadLineage(k))
+    const lineages = kids.map((k) => lineageOf(k))
     const at = kids.indexOf(child)
     const left = m.lefts.find((l) => l !== m.lineage && lineages.includes(l))
     const right = left === undefined ? m.rights.find((l) => l !== m.lineage && lineages.includes(l)) : undefined
@@ -422,14 +411,14 @@ export function moveAgain(ctx: BindingContext): boolean {
 }
 
 function pushLineage(out: string[], item: Y.Item): void {
-  const l = deadLineage((item.content as Y.ContentType).type as YNode)
+  const l = lineageOf((item.content as Y.ContentType).type as YNode)
   if (l !== undefined) out.push(l)
 }
 
 function lineageBelow(ctx: BindingContext, node: Node, out: Map<Node, string>): void {
   const t = ctx.mirror.typeOf(node)
   if (t === undefined) return
-  const l = deadLineage(t)
+  const l = lineageOf(t)
   if (l !== undefined) out.set(node, l)
   for (let c = node.firstChild; c !== null; c = c.nextSibling) lineageBelow(ctx, c, out)
 }
@@ -492,7 +481,7 @@ function redoChild(ctx: BindingContext, copy: Y.XmlElement, e: Extract<Lost, { k
   const own = e.lineage.get(e.node)
   if (own === undefined) return
   const kids = copy.toArray() as YNode[]
-  const lineages = kids.map((k) => deadLineage(k))
+  const lineages = kids.map((k) => lineageOf(k))
   if (lineages.includes(own)) {
     // The copy has it. If this page had moved it inside the node, the copy may hold it where it
     // was before that move (the mover had not seen it): moved again once the page is patched.
