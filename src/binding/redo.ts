@@ -4,7 +4,7 @@ import type { YNode } from './mirror.js'
 import { lineageOf, ORIGIN_KEY } from './moves.js'
 import { textOfType, typeFromDom } from './build.js'
 import { isSynced } from './filter.js'
-import { shiftMarker } from './text-delta.js'
+import { isHighSurrogate, isLowSurrogate } from './text.js'
 
 /**
  * Nothing lost to a concurrent move (issue 11). A move is a delete and a copy, so an edit made
@@ -274,7 +274,7 @@ function redoText(ctx: BindingContext, copy: Y.XmlText, e: Extract<Lost, { kind:
     const c = chars[i]!
     const next = chars[i + 1]
     const kind = kindOf(c)
-    const pair = next !== undefined && isHigh(c.ch!) && isLow(next.ch!) && kindOf(next) === kind
+    const pair = next !== undefined && isHighSurrogate(c.ch!.charCodeAt(0)) && isLowSurrogate(next.ch!.charCodeAt(0)) && kindOf(next) === kind
     units.push(pair ? c.ch! + next.ch! : c.ch!)
     kinds.push(kind)
     if (pair) i++
@@ -316,8 +316,6 @@ function redoText(ctx: BindingContext, copy: Y.XmlText, e: Extract<Lost, { kind:
   }
 }
 
-const isHigh = (ch: string): boolean => ch.charCodeAt(0) >= 0xd800 && ch.charCodeAt(0) <= 0xdbff
-const isLow = (ch: string): boolean => ch.charCodeAt(0) >= 0xdc00 && ch.charCodeAt(0) <= 0xdfff
 
 /** Past this many cells the alignment is not tried: this page's edits were too far apart. */
 const MAX_ALIGN_CELLS = 4_000_000

@@ -39,5 +39,5 @@ function commonSuffix(a: string, b: string, max: number): number {
   return i
 }
 
-const isHighSurrogate = (c: number): boolean => c >= 0xd800 && c <= 0xdbff
-const isLowSurrogate = (c: number): boolean => c >= 0xdc00 && c <= 0xdfff
+export const isHighSurrogate = (c: number): boolean => c >= 0xd800 && c <= 0xdbff
+export const isLowSurrogate = (c: number): boolean => c >= 0xdc00 && c <= 0xdfff

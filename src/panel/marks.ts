@@ -22,7 +22,7 @@ export class Marks {
   private readonly observer: MutationObserver
   private readonly excluded: Array<{ island: Element; selector: string }> = []
 
-  constructor(private readonly doc: Document) {
+  constructor(doc: Document) {
     const View = doc.defaultView ?? globalThis
     this.observer = new View.MutationObserver((records) => {
       for (const r of records) {
